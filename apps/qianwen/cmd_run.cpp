@@ -1,0 +1,139 @@
+// qianwen run -m MODEL --ids 1,2,3 -n 16 [sampling flags] [--output ids]
+// Generates from a prompt of token ids; timings go to stderr at the end.
+
+#include <chrono>
+#include <cstdio>
+
+#include "commands.h"
+#include "common.h"
+#include "qianwen/engine/generate.h"
+#include "qianwen/engine/sampling_defaults.h"
+
+namespace qw::cli {
+
+namespace {
+
+Status ApplySamplingFlags(const Args& a, sampling::SamplingParams* p) {
+  if (a.Has("--temp")) {
+    QW_ASSIGN_OR_RETURN(double t, a.Number("--temp", 1.0, 0.0, 100.0));
+    p->temperature = static_cast<float>(t);
+    p->greedy = t == 0.0;
+  }
+  if (a.Has("--greedy")) p->greedy = true;
+  QW_ASSIGN_OR_RETURN(int64_t k, a.Int("--top-k", p->top_k, 0, 1 << 30));
+  p->top_k = static_cast<int32_t>(k);
+  QW_ASSIGN_OR_RETURN(double tp, a.Number("--top-p", p->top_p, 0.0, 1.0));
+  p->top_p = static_cast<float>(tp);
+  QW_ASSIGN_OR_RETURN(double mp, a.Number("--min-p", p->min_p, 0.0, 1.0));
+  p->min_p = static_cast<float>(mp);
+  QW_ASSIGN_OR_RETURN(double rp, a.Number("--repeat-penalty", p->repetition_penalty, 1e-3, 100.0));
+  p->repetition_penalty = static_cast<float>(rp);
+  QW_ASSIGN_OR_RETURN(double pp, a.Number("--presence-penalty", p->presence_penalty, -2.0, 2.0));
+  p->presence_penalty = static_cast<float>(pp);
+  QW_ASSIGN_OR_RETURN(double fp, a.Number("--frequency-penalty", p->frequency_penalty, -2.0, 2.0));
+  p->frequency_penalty = static_cast<float>(fp);
+  if (a.Has("--seed")) {
+    QW_ASSIGN_OR_RETURN(int64_t seed, a.Int("--seed", 0, 0, INT64_MAX));
+    p->seed = static_cast<uint64_t>(seed);
+  } else {
+    p->seed = static_cast<uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
+  }
+  return OkStatus();
+}
+
+}  // namespace
+
+int RunGenerate(int argc, char** argv) {
+  const std::string cmd = "run";
+  std::vector<FlagSpec> specs;
+  AddModelFlags(&specs);
+  specs.push_back({"--ids", "", true, "prompt token ids, comma-separated"});
+  specs.push_back({"--prompt", "-p", true, "prompt text (needs the tokenizer)"});
+  specs.push_back({"--n-predict", "-n", true, "tokens to generate (default 16)"});
+  specs.push_back(
+      {"--output", "", true, "ids (default): generated ids, comma-separated, on one line"});
+  specs.push_back({"--greedy", "", false, "argmax decoding (same as --temp 0)"});
+  specs.push_back({"--temp", "", true, "temperature (default from generation_config.json)"});
+  specs.push_back({"--top-k", "", true, "top-k, 0 = off"});
+  specs.push_back({"--top-p", "", true, "top-p, 1 = off"});
+  specs.push_back({"--min-p", "", true, "min-p, 0 = off"});
+  specs.push_back(
+      {"--repeat-penalty", "", true, "repetition penalty (transformers' semantics), 1 = off"});
+  specs.push_back(
+      {"--presence-penalty", "", true, "presence penalty (OpenAI's semantics), 0 = off"});
+  specs.push_back(
+      {"--frequency-penalty", "", true, "frequency penalty (OpenAI's semantics), 0 = off"});
+  specs.push_back({"--seed", "", true, "random seed, for reproducible sampling"});
+  specs.push_back({"--ignore-eos", "", false, "do not stop at end-of-sequence tokens"});
+  auto args = Args::Parse(cmd, specs, argc, argv);
+  if (!args.ok()) return Fail(cmd, args.status(), kExitUsage);
+  if (args->help()) {
+    std::printf(
+        "%s",
+        Usage(cmd, "-m MODEL --ids 1,2,3 [-n 16] [sampling flags] [--output ids]", specs).c_str());
+    return 0;
+  }
+  auto model_dir = args->Required("--model");
+  if (!model_dir.ok()) return Fail(cmd, model_dir.status(), kExitUsage);
+  if (args->Has("--prompt")) {
+    return Fail(
+        cmd,
+        Unsupported("--prompt needs the tokenizer, which this build does not have yet; use --ids"),
+        kExitUsage);
+  }
+  auto ids_text = args->Required("--ids");
+  if (!ids_text.ok()) return Fail(cmd, ids_text.status(), kExitUsage);
+  auto ids = ParseIds(*ids_text);
+  if (!ids.ok()) return Fail(cmd, ids.status(), kExitUsage);
+  std::string output = args->Get("--output").value_or("ids");
+  if (output != "ids") {
+    return Fail(
+        cmd,
+        InvalidArgument("--output: '" + output +
+                        "' is not supported (supported: ids; text comes with the tokenizer)"),
+        kExitUsage);
+  }
+  auto n_predict = args->Int("--n-predict", 16, 0, 1 << 24);
+  if (!n_predict.ok()) return Fail(cmd, n_predict.status(), kExitUsage);
+  auto opts = SessionOptionsFromArgs(*args);
+  if (!opts.ok()) return Fail(cmd, opts.status(), kExitUsage);
+
+  auto t_load = std::chrono::steady_clock::now();
+  auto model = model::Model::Load(*model_dir);
+  if (!model.ok()) return Fail(cmd, model.status(), kExitRuntime);
+  sampling::SamplingParams params =
+      engine::ParamsFromGenerationConfig((*model)->generation_config());
+  Status st = ApplySamplingFlags(*args, &params);
+  if (!st.ok()) return Fail(cmd, st, kExitUsage);
+  engine::Session session(**model, *opts);
+  double load_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_load).count();
+
+  engine::GenerateOptions gopt;
+  gopt.max_tokens = *n_predict;
+  if (!args->Has("--ignore-eos")) {
+    const auto& gen = (*model)->generation_config();
+    gopt.stop_ids =
+        gen && !gen->eos_token_ids.empty() ? gen->eos_token_ids : (*model)->config().eos_token_ids;
+  }
+  sampling::Sampler sampler(params);
+  bool first = true;
+  auto stats = engine::Generate(session, *ids, sampler, gopt, [&](int32_t tok) {
+    std::printf("%s%d", first ? "" : ",", tok);
+    std::fflush(stdout);
+    first = false;
+  });
+  std::printf("\n");
+  if (!stats.ok()) return Fail(cmd, stats.status(), kExitRuntime);
+  auto rate = [](int64_t n, double s) { return s > 0 ? static_cast<double>(n) / s : 0.0; };
+  std::fprintf(stderr,
+               "qianwen run: load %.3f s | prompt %lld tokens, %.2f tokens/s | generated %lld "
+               "tokens, %.2f tokens/s | %d threads, %s kernels\n",
+               load_s, static_cast<long long>(stats->prompt_tokens),
+               rate(stats->prompt_tokens, stats->prompt_seconds),
+               static_cast<long long>(stats->generated_tokens),
+               rate(stats->generated_tokens, stats->generate_seconds), session.n_threads(),
+               kernels::IsaName(opts->kernels.isa));
+  return 0;
+}
+
+}  // namespace qw::cli

@@ -1,0 +1,30 @@
+#include "common.h"
+
+#include <cstdio>
+
+namespace qw::cli {
+
+int Fail(const std::string& command, const Status& status, int code) {
+  std::string msg = status.message();
+  for (char& c : msg)
+    if (c == '\n') c = ' ';
+  std::fprintf(stderr, "qianwen %s: %s\n", command.c_str(), msg.c_str());
+  return code;
+}
+
+void AddModelFlags(std::vector<FlagSpec>* specs) {
+  specs->push_back({"--model", "-m", true, "model folder (Hugging Face layout)"});
+  specs->push_back({"--threads", "-t", true, "threads (default: all cores)"});
+  specs->push_back({"--ctx-size", "-c", true, "context size in tokens (default 4096)"});
+}
+
+Result<engine::SessionOptions> SessionOptionsFromArgs(const Args& args) {
+  engine::SessionOptions o;
+  QW_ASSIGN_OR_RETURN(int64_t threads, args.Int("--threads", 0, 0, 1024));
+  QW_ASSIGN_OR_RETURN(o.n_ctx, args.Int("--ctx-size", 4096, 1, 1 << 24));
+  o.n_threads = static_cast<int>(threads);
+  QW_ASSIGN_OR_RETURN(o.kernels, kernels::MakeKernelTableFromEnv());
+  return o;
+}
+
+}  // namespace qw::cli

@@ -1,0 +1,23 @@
+#pragma once
+// Pieces shared by the subcommands: error printing, model and session set-up.
+
+#include <memory>
+#include <string>
+
+#include "args.h"
+#include "qianwen/engine/session.h"
+#include "qianwen/model/model.h"
+
+namespace qw::cli {
+
+constexpr int kExitRuntime = 1;
+constexpr int kExitUsage = 2;
+
+// Prints "qianwen CMD: message" on stderr and returns the exit code for the status.
+int Fail(const std::string& command, const Status& status, int code);
+
+// Flags every model command takes: --model, --threads, --ctx-size.
+void AddModelFlags(std::vector<FlagSpec>* specs);
+Result<engine::SessionOptions> SessionOptionsFromArgs(const Args& args);
+
+}  // namespace qw::cli

@@ -1,0 +1,42 @@
+// qianwen: run Qwen models on your own machine.
+
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+#include "commands.h"
+
+namespace {
+
+const char kUsage[] =
+    "usage: qianwen COMMAND [flags]\n"
+    "\n"
+    "commands:\n"
+    "  run       generate from a prompt of token ids\n"
+    "  logits    write a prompt's logits as a float32 .npy\n"
+    "\n"
+    "qianwen COMMAND --help describes a command's flags.\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::fprintf(stderr, "%s", kUsage);
+    return 2;
+  }
+  std::string cmd = argv[1];
+  if (cmd == "--help" || cmd == "-h" || cmd == "help") {
+    std::printf("%s", kUsage);
+    return 0;
+  }
+  if (cmd == "--version") {
+    std::printf("qianwen 0.1.0\n");
+    return 0;
+  }
+  if (cmd == "run") return qw::cli::RunGenerate(argc - 2, argv + 2);
+  if (cmd == "logits") return qw::cli::RunLogits(argc - 2, argv + 2);
+  std::fprintf(stderr,
+               "qianwen: unknown command '%s' (commands: run, logits; see qianwen --help)\n",
+               cmd.c_str());
+  return 2;
+}

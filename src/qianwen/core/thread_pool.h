@@ -1,0 +1,44 @@
+#pragma once
+// A fixed pool of worker threads running one parallel loop at a time. The calling thread takes
+// part, so ThreadPool(1) runs everything inline. Owned by an engine session and passed down.
+
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace qw {
+
+class ThreadPool {
+ public:
+  // n_threads <= 0 means the machine's hardware concurrency.
+  explicit ThreadPool(int n_threads);
+  ~ThreadPool();
+  ThreadPool(const ThreadPool&) = delete;
+  ThreadPool& operator=(const ThreadPool&) = delete;
+
+  int size() const { return n_threads_; }
+
+  // Calls fn(begin, end, thread_index) over [0, n) split into contiguous chunks of at least
+  // `grain` items, one chunk per thread; returns when all are done.
+  void ParallelFor(int64_t n, int64_t grain, const std::function<void(int64_t, int64_t, int)>& fn);
+
+ private:
+  void WorkerLoop(int index);
+
+  int n_threads_;
+  std::vector<std::thread> workers_;
+  std::mutex mu_;
+  std::condition_variable work_cv_;
+  std::condition_variable done_cv_;
+  uint64_t generation_ = 0;
+  int pending_ = 0;
+  bool stop_ = false;
+  const std::function<void(int64_t, int64_t, int)>* fn_ = nullptr;
+  int64_t n_ = 0;
+  int chunks_ = 0;
+};
+
+}  // namespace qw

@@ -1,0 +1,42 @@
+#pragma once
+// The table of compute kernels, filled once from the CPU's features (QW_ISA=scalar|avx2 caps it)
+// and passed to whoever computes. Every entry has a scalar reference in ref/; SIMD variants must
+// agree with it within a stated tolerance (tests/kernels).
+
+#include <cstdint>
+#include <string>
+
+#include "qianwen/core/dtype.h"
+#include "qianwen/core/status.h"
+
+namespace qw::kernels {
+
+enum class Isa { kScalar = 0, kAvx2 = 1 };
+
+const char* IsaName(Isa isa);
+// What this CPU can run (AVX2 needs AVX2, FMA and F16C).
+Isa DetectIsa();
+// Parses "scalar" / "avx2"; error names the bad value.
+Result<Isa> ParseIsa(const std::string& name);
+
+// y[i * ldy + r] = sum_j x[i * k + j] * w[r * k + j] for tokens i in [0, n), rows r in [r0, r1).
+// x: [n, k] f32; w: [rows, k] in the kernel's weight type; accumulation in f32.
+using MatmulFn = void (*)(const float* x, int64_t n, int64_t k, const void* w, int64_t r0,
+                          int64_t r1, float* y, int64_t ldy);
+
+struct KernelTable {
+  Isa isa = Isa::kScalar;
+  MatmulFn matmul_f32 = nullptr;
+  MatmulFn matmul_f16 = nullptr;
+  MatmulFn matmul_bf16 = nullptr;
+
+  // The matmul for a weight dtype, nullptr if none.
+  MatmulFn MatmulFor(DType weight_type) const;
+};
+
+// The best table for `cap` that this CPU supports (never above DetectIsa()).
+KernelTable MakeKernelTable(Isa cap);
+// MakeKernelTable capped by the QW_ISA environment variable when set (error if unknown).
+Result<KernelTable> MakeKernelTableFromEnv();
+
+}  // namespace qw::kernels

@@ -1,0 +1,83 @@
+#include "qianwen/kernels/ops.h"
+
+#include <cmath>
+#include <cstring>
+
+#include "qianwen/core/half.h"
+
+namespace qw::kernels {
+
+void ToF32(const void* src, DType type, int64_t n, float* dst) {
+  switch (type) {
+    case DType::kF32:
+      std::memcpy(dst, src, static_cast<size_t>(n) * 4);
+      return;
+    case DType::kF16: {
+      const auto* s = static_cast<const uint16_t*>(src);
+      for (int64_t i = 0; i < n; ++i) dst[i] = F16ToF32(s[i]);
+      return;
+    }
+    case DType::kBF16: {
+      const auto* s = static_cast<const uint16_t*>(src);
+      for (int64_t i = 0; i < n; ++i) dst[i] = Bf16ToF32(s[i]);
+      return;
+    }
+    default:
+      for (int64_t i = 0; i < n; ++i) dst[i] = 0.0f;  // callers validate types first
+  }
+}
+
+static float LoadAsF32(const void* p, DType t, int64_t i) {
+  switch (t) {
+    case DType::kF32:
+      return static_cast<const float*>(p)[i];
+    case DType::kF16:
+      return F16ToF32(static_cast<const uint16_t*>(p)[i]);
+    case DType::kBF16:
+      return Bf16ToF32(static_cast<const uint16_t*>(p)[i]);
+    default:
+      return 0.0f;
+  }
+}
+
+void RmsNorm(const float* x, const void* weight, DType wtype, int64_t n, float eps, float* out) {
+  // transformers computes the variance in float32: mean of squares, then rsqrt(var + eps).
+  double ss = 0.0;  // a double sum costs nothing here and removes order dependence
+  for (int64_t i = 0; i < n; ++i) ss += static_cast<double>(x[i]) * x[i];
+  float inv = static_cast<float>(1.0 / std::sqrt(ss / static_cast<double>(n) + eps));
+  for (int64_t i = 0; i < n; ++i) out[i] = LoadAsF32(weight, wtype, i) * (x[i] * inv);
+}
+
+void RopeRotateHalf(float* x, int64_t d, const float* cos, const float* sin) {
+  int64_t half = d / 2;
+  for (int64_t j = 0; j < half; ++j) {
+    float a = x[j], b = x[j + half];
+    x[j] = a * cos[j] - b * sin[j];
+    x[j + half] = b * cos[j] + a * sin[j];
+  }
+}
+
+void Softmax(float* x, int64_t n) {
+  float mx = x[0];
+  for (int64_t i = 1; i < n; ++i) mx = std::fmax(mx, x[i]);
+  float sum = 0.0f;
+  for (int64_t i = 0; i < n; ++i) {
+    x[i] = std::exp(x[i] - mx);
+    sum += x[i];
+  }
+  float inv = 1.0f / sum;
+  for (int64_t i = 0; i < n; ++i) x[i] *= inv;
+}
+
+void SiluMul(float* gate, const float* up, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) {
+    float g = gate[i];
+    gate[i] = g / (1.0f + std::exp(-g)) * up[i];
+  }
+}
+
+void Add(float* y, const float* x, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) y[i] += x[i];
+}
+
+}  // namespace qw::kernels

@@ -1,0 +1,162 @@
+#include "qianwen/model/forward.h"
+
+#include <cmath>
+#include <cstring>
+
+#include "qianwen/kernels/ops.h"
+
+namespace qw::model {
+
+using kernels::ToF32;
+
+Forward::Forward(const Model& model, const kernels::KernelTable& kernels, ThreadPool& pool)
+    : model_(model), cfg_(model.config()), kt_(kernels), pool_(pool), rope_(model.config()) {}
+
+void Forward::Linear(const float* x, int64_t n, const TensorView& w, const TensorView& bias,
+                     float* y) const {
+  const int64_t rows = w.dim(0), k = w.dim(1);
+  kernels::MatmulFn fn = kt_.MatmulFor(w.dtype);
+  QW_CHECK(fn != nullptr);
+  // Split the output rows over the threads; each thread streams its own slice of the weights.
+  pool_.ParallelFor(rows, 16,
+                    [&](int64_t r0, int64_t r1, int) { fn(x, n, k, w.data, r0, r1, y, rows); });
+  if (!bias.empty()) {
+    std::vector<float> b(static_cast<size_t>(rows));
+    ToF32(bias.data, bias.dtype, rows, b.data());
+    for (int64_t i = 0; i < n; ++i) kernels::Add(y + i * rows, b.data(), rows);
+  }
+}
+
+void Forward::Attention(KvCache& cache, Workspace& ws, int64_t layer, int64_t n,
+                        int64_t pos) const {
+  const int64_t H = cfg_.num_heads, D = cfg_.head_dim, group = cfg_.num_heads / cfg_.num_kv_heads;
+  const int64_t q_dim = cfg_.q_dim(), kv_dim = cfg_.kv_dim(), cap = cache.capacity();
+  const float scale = 1.0f / std::sqrt(static_cast<float>(D));
+  // One task per (token, head); each thread has its own scores row of `cap` floats.
+  pool_.ParallelFor(n * H, 1, [&](int64_t t0, int64_t t1, int thread) {
+    float* scores = ws.scores.data() + static_cast<size_t>(thread) * cap;
+    for (int64_t t = t0; t < t1; ++t) {
+      const int64_t i = t / H, h = t % H, kvh = h / group;
+      const int64_t n_keys = pos + i + 1;  // causal: positions 0..pos+i
+      const float* q = ws.q.data() + i * q_dim + h * D;
+      for (int64_t j = 0; j < n_keys; ++j) {
+        const float* kr = cache.K(layer, j) + kvh * D;
+        float s = 0.0f;
+        for (int64_t d = 0; d < D; ++d) s += q[d] * kr[d];
+        scores[j] = s * scale;
+      }
+      kernels::Softmax(scores, n_keys);
+      float* out = ws.att.data() + i * q_dim + h * D;
+      std::memset(out, 0, static_cast<size_t>(D) * sizeof(float));
+      for (int64_t j = 0; j < n_keys; ++j) {
+        const float* vr = cache.V(layer, j) + kvh * D;
+        const float p = scores[j];
+        for (int64_t d = 0; d < D; ++d) out[d] += p * vr[d];
+      }
+    }
+  });
+  (void)kv_dim;
+}
+
+static void Ensure(std::vector<float>& v, int64_t n) {
+  if (static_cast<int64_t>(v.size()) < n) v.resize(static_cast<size_t>(n));
+}
+
+Status Forward::Run(KvCache& cache, Workspace& ws, const ForwardRequest& req) const {
+  const ModelConfig& c = cfg_;
+  const Weights& w = model_.weights();
+  const int64_t n = req.n, hd = c.hidden_size, D = c.head_dim;
+  if (n <= 0) return InvalidArgument("no tokens to evaluate");
+  if (req.pos < 0 || req.pos + n > cache.capacity()) {
+    return OutOfRange("context full: " + std::to_string(req.pos) + " cached + " +
+                      std::to_string(n) + " new tokens exceed the context size " +
+                      std::to_string(cache.capacity()));
+  }
+  for (int64_t i = 0; i < n; ++i) {
+    if (req.tokens[i] < 0 || req.tokens[i] >= c.vocab_size) {
+      return InvalidArgument("token id " + std::to_string(req.tokens[i]) + " is out of range [0, " +
+                             std::to_string(c.vocab_size) + ")");
+    }
+  }
+  Ensure(ws.x, n * hd);
+  Ensure(ws.xn, n * hd);
+  Ensure(ws.tmp, n * hd);
+  Ensure(ws.q, n * c.q_dim());
+  Ensure(ws.att, n * c.q_dim());
+  Ensure(ws.k, n * c.kv_dim());
+  Ensure(ws.v, n * c.kv_dim());
+  Ensure(ws.gate, n * c.intermediate_size);
+  Ensure(ws.up, n * c.intermediate_size);
+  Ensure(ws.scores, static_cast<int64_t>(pool_.size()) * cache.capacity());
+  Ensure(ws.cos, n * D / 2);
+  Ensure(ws.sin, n * D / 2);
+
+  const size_t esz = DTypeSize(w.embed.dtype);
+  for (int64_t i = 0; i < n; ++i) {
+    ToF32(w.embed.data + static_cast<size_t>(req.tokens[i]) * hd * esz, w.embed.dtype, hd,
+          ws.x.data() + i * hd);
+    rope_.Angles(req.pos + i, ws.cos.data() + i * D / 2, ws.sin.data() + i * D / 2);
+  }
+  if (req.observer) req.observer->OnHidden(0, ws.x.data(), n, hd);
+
+  const float eps = static_cast<float>(c.rms_norm_eps);
+  for (int64_t l = 0; l < c.num_layers; ++l) {
+    const LayerWeights& lw = w.layers[static_cast<size_t>(l)];
+    for (int64_t i = 0; i < n; ++i) {
+      kernels::RmsNorm(ws.x.data() + i * hd, lw.input_norm.data, lw.input_norm.dtype, hd, eps,
+                       ws.xn.data() + i * hd);
+    }
+    Linear(ws.xn.data(), n, lw.wq, lw.bq, ws.q.data());
+    Linear(ws.xn.data(), n, lw.wk, lw.bk, ws.k.data());
+    Linear(ws.xn.data(), n, lw.wv, lw.bv, ws.v.data());
+    for (int64_t i = 0; i < n; ++i) {
+      const float* cs = ws.cos.data() + i * D / 2;
+      const float* sn = ws.sin.data() + i * D / 2;
+      for (int64_t h = 0; h < c.num_heads; ++h) {
+        float* qh = ws.q.data() + i * c.q_dim() + h * D;
+        if (c.qk_norm) kernels::RmsNorm(qh, lw.q_norm.data, lw.q_norm.dtype, D, eps, qh);
+        kernels::RopeRotateHalf(qh, D, cs, sn);
+      }
+      for (int64_t h = 0; h < c.num_kv_heads; ++h) {
+        float* kh = ws.k.data() + i * c.kv_dim() + h * D;
+        if (c.qk_norm) kernels::RmsNorm(kh, lw.k_norm.data, lw.k_norm.dtype, D, eps, kh);
+        kernels::RopeRotateHalf(kh, D, cs, sn);
+      }
+      std::memcpy(cache.K(l, req.pos + i), ws.k.data() + i * c.kv_dim(),
+                  c.kv_dim() * sizeof(float));
+      std::memcpy(cache.V(l, req.pos + i), ws.v.data() + i * c.kv_dim(),
+                  c.kv_dim() * sizeof(float));
+    }
+    Attention(cache, ws, l, n, req.pos);
+    Linear(ws.att.data(), n, lw.wo, lw.bo, ws.tmp.data());
+    kernels::Add(ws.x.data(), ws.tmp.data(), n * hd);
+
+    for (int64_t i = 0; i < n; ++i) {
+      kernels::RmsNorm(ws.x.data() + i * hd, lw.post_attention_norm.data,
+                       lw.post_attention_norm.dtype, hd, eps, ws.xn.data() + i * hd);
+    }
+    Linear(ws.xn.data(), n, lw.gate, TensorView{}, ws.gate.data());
+    Linear(ws.xn.data(), n, lw.up, TensorView{}, ws.up.data());
+    kernels::SiluMul(ws.gate.data(), ws.up.data(), n * c.intermediate_size);
+    Linear(ws.gate.data(), n, lw.down, TensorView{}, ws.tmp.data());
+    kernels::Add(ws.x.data(), ws.tmp.data(), n * hd);
+    if (req.observer) req.observer->OnHidden(l + 1, ws.x.data(), n, hd);
+  }
+
+  // Final norm: every row when all logits or the observer want them, else only the last.
+  const bool every_row = req.all_logits || req.observer != nullptr;
+  const int64_t first = every_row ? 0 : n - 1;
+  for (int64_t i = first; i < n; ++i) {
+    kernels::RmsNorm(ws.x.data() + i * hd, w.final_norm.data, w.final_norm.dtype, hd, eps,
+                     ws.xn.data() + i * hd);
+  }
+  if (req.observer) req.observer->OnHidden(c.num_layers + 1, ws.xn.data(), n, hd);
+  if (req.logits != nullptr) {
+    const int64_t rows = req.all_logits ? n : 1;
+    const int64_t start = req.all_logits ? 0 : n - 1;
+    Linear(ws.xn.data() + start * hd, rows, w.lm_head, TensorView{}, req.logits);
+  }
+  return OkStatus();
+}
+
+}  // namespace qw::model

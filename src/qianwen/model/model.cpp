@@ -1,0 +1,50 @@
+#include "qianwen/model/model.h"
+
+#include <filesystem>
+
+#include "qianwen/core/mapped_file.h"
+
+namespace qw::model {
+
+Result<std::unique_ptr<Model>> Model::Load(const std::string& dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (!fs::exists(dir, ec)) return NotFound(dir + ": no such model folder");
+  if (!fs::is_directory(dir, ec))
+    return InvalidArgument(dir + ": not a folder (a Hugging Face model folder is expected)");
+  auto m = std::unique_ptr<Model>(new Model());
+  m->dir_ = dir;
+  const std::string cfg_path = (fs::path(dir) / "config.json").string();
+  QW_ASSIGN_OR_RETURN(io::HfConfig hf, io::ReadHfConfig(cfg_path));
+  QW_ASSIGN_OR_RETURN(m->config_, ResolveConfig(hf));
+  const std::string gen_path = (fs::path(dir) / "generation_config.json").string();
+  if (fs::exists(gen_path, ec)) {
+    QW_ASSIGN_OR_RETURN(std::string text, ReadFileToString(gen_path));
+    QW_ASSIGN_OR_RETURN(m->generation_, io::ParseGenerationConfig(text, gen_path));
+  }
+  QW_ASSIGN_OR_RETURN(m->source_, io::OpenHfWeights(dir));
+  QW_ASSIGN_OR_RETURN(m->weights_, BindWeights(m->config_, *m->source_));
+  return m;
+}
+
+static void Count(const TensorView& v, size_t* bytes, int64_t* params) {
+  if (v.empty()) return;
+  *bytes += v.nbytes;
+  *params += v.numel();
+}
+
+size_t Model::weight_bytes() const {
+  size_t b = 0;
+  int64_t p = 0;
+  for (const auto& name : source_->Names()) Count(*source_->Find(name), &b, &p);
+  return b;
+}
+
+int64_t Model::num_params() const {
+  size_t b = 0;
+  int64_t p = 0;
+  for (const auto& name : source_->Names()) Count(*source_->Find(name), &b, &p);
+  return p;
+}
+
+}  // namespace qw::model

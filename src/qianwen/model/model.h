@@ -1,0 +1,38 @@
+#pragma once
+// A loaded model: its resolved config, its weight source (the mappings) and the typed weights
+// bound from it. Immutable once loaded; sessions share it.
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "qianwen/io/hf_config.h"
+#include "qianwen/io/weight_source.h"
+#include "qianwen/model/config.h"
+#include "qianwen/model/weights.h"
+
+namespace qw::model {
+
+class Model {
+ public:
+  // Loads a Hugging Face model folder (config.json + safetensors, generation_config.json when
+  // present). Errors name the file and what was wrong.
+  static Result<std::unique_ptr<Model>> Load(const std::string& dir);
+
+  const ModelConfig& config() const { return config_; }
+  const Weights& weights() const { return weights_; }
+  const std::optional<io::GenerationConfig>& generation_config() const { return generation_; }
+  const std::string& dir() const { return dir_; }
+  // Bytes of weights (as stored) and number of parameters.
+  size_t weight_bytes() const;
+  int64_t num_params() const;
+
+ private:
+  std::string dir_;
+  ModelConfig config_;
+  std::unique_ptr<io::WeightSource> source_;
+  Weights weights_;
+  std::optional<io::GenerationConfig> generation_;
+};
+
+}  // namespace qw::model
