@@ -21,7 +21,7 @@ class HfWeights : public WeightSource {
   }
   std::string Where(const std::string& name) const override {
     auto it = views_.find(name);
-    return it == views_.end() ? dir_ : it->second.file;
+    return it == views_.end() ? missing_where_ : it->second.file;
   }
   std::vector<std::string> Names() const override {
     std::vector<std::string> out;
@@ -35,7 +35,7 @@ class HfWeights : public WeightSource {
     files_.push_back(std::make_unique<SafetensorsFile>(std::move(f)));
     const SafetensorsFile& sf = *files_.back();
     auto add = [&](const SafetensorsEntry& e) {
-      Entry en{sf.View(e), file_name};
+      Entry en{sf.View(e), path};
       size_t align = DTypeSize(e.dtype);
       if (reinterpret_cast<uintptr_t>(en.view.data) % align != 0) {
         // Misaligned data (legal in the format, never written by the reference tools): copy it.
@@ -62,6 +62,7 @@ class HfWeights : public WeightSource {
   }
 
   std::string dir_;
+  std::string missing_where_;  // names the source in messages about absent tensors
 
  private:
   struct Entry {
@@ -82,6 +83,7 @@ Result<std::unique_ptr<WeightSource>> OpenHfWeights(const std::string& dir) {
   std::error_code ec;
   if (fs::exists(index_path, ec)) {
     std::string ipath = index_path.string();
+    src->missing_where_ = ipath;
     QW_ASSIGN_OR_RETURN(std::string text, ReadFileToString(ipath));
     json j = json::parse(text, nullptr, false);
     if (j.is_discarded()) return Corrupt(ipath + ": not valid JSON");
@@ -114,6 +116,7 @@ Result<std::unique_ptr<WeightSource>> OpenHfWeights(const std::string& dir) {
     if (!fs::is_directory(dir, ec)) return NotFound(dir + ": no such model folder");
     return NotFound(dir + ": neither model.safetensors nor model.safetensors.index.json found");
   }
+  src->missing_where_ = (fs::path(dir) / "model.safetensors").string();
   QW_TRY(src->AddFile("model.safetensors", nullptr));
   return std::unique_ptr<WeightSource>(std::move(src));
 }

@@ -1,0 +1,170 @@
+// The qianwen command line as a user runs it: outputs, exit codes and one-line errors.
+
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "test_util.h"
+
+namespace qw {
+namespace {
+
+using json = nlohmann::json;
+
+struct Output {
+  int code;
+  std::string out, err;
+};
+
+std::string Slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+Output Qianwen(const std::string& args) {
+  test::TempDir tmp;
+  std::string cmd = test::QianwenBinary() + " " + args + " >" + (tmp / "out") + " 2>" +
+                    (tmp / "err") + " </dev/null";
+  int status = std::system(cmd.c_str());
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, Slurp(tmp / "out"), Slurp(tmp / "err")};
+}
+
+std::string Join(const std::vector<int>& ids) {
+  std::string s;
+  for (size_t i = 0; i < ids.size(); ++i) s += (i ? "," : "") + std::to_string(ids[i]);
+  return s;
+}
+
+json Case(const std::string& model, const std::string& name) {
+  std::ifstream in(test::GoldenDir(model) + "/manifest.json");
+  json m = json::parse(in);
+  for (const auto& c : m["cases"])
+    if (c["name"] == name) return c;
+  return {};
+}
+
+size_t Lines(const std::string& s) {
+  return static_cast<size_t>(std::count(s.begin(), s.end(), '\n'));
+}
+
+TEST(Cli, LogitsWritesTheLastPositionAsNpy) {
+  test::TempDir tmp;
+  json c = Case("qwen3-tiny", "long");
+  Output r = Qianwen("logits -m " + test::ModelDir("qwen3-tiny") + " --ids " + Join(c["ids"]) +
+                     " --out " + (tmp / "l.npy"));
+  ASSERT_EQ(r.code, 0) << r.err;
+  std::string bytes = Slurp(tmp / "l.npy");
+  EXPECT_EQ(bytes.substr(0, 6), "\x93NUMPY");
+  EXPECT_NE(bytes.find("{'descr': '<f4', 'fortran_order': False, 'shape': (151936,), }"),
+            std::string::npos);
+  auto ours = test::LoadNpy(tmp / "l.npy");
+  auto golden = test::LoadNpy(test::GoldenDir("qwen3-tiny") + "/long.last_logits.npy");
+  ASSERT_EQ(ours.shape, (std::vector<int64_t>{151936}));
+  for (size_t i = 0; i < golden.f32.size(); ++i)
+    ASSERT_NEAR(ours.f32[i], golden.f32[i], 2e-3f) << i;
+
+  // --all: [n, vocab], whose last row is the plain output bit for bit.
+  r = Qianwen("logits -m " + test::ModelDir("qwen3-tiny") + " --ids " + Join(c["ids"]) +
+              " --all --out " + (tmp / "a.npy"));
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto all = test::LoadNpy(tmp / "a.npy");
+  ASSERT_EQ(all.shape, (std::vector<int64_t>{41, 151936}));
+  EXPECT_TRUE(std::equal(ours.f32.begin(), ours.f32.end(), all.f32.begin() + 40 * 151936));
+
+  // numpy reads what we write.
+  std::string py = "/usr/bin/python3 -c \"import numpy as n; a=n.load('" + (tmp / "a.npy") +
+                   "'); assert a.dtype=='<f4' and a.shape==(41,151936), a.shape\"";
+  EXPECT_EQ(std::system(py.c_str()), 0);
+}
+
+TEST(Cli, RunOutputIdsIsTheGreedyContinuation) {
+  for (const char* model : {"qwen2-tiny", "qwen3-tiny"}) {
+    json c = Case(model, "code");
+    // Plain greedy (the goldens' definition) needs the repetition penalty turned off ...
+    Output r = Qianwen("run -m " + test::ModelDir(model) + " --ids " + Join(c["ids"]) +
+                       " -n 16 --greedy --repeat-penalty 1 --output ids");
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(r.out, Join(c["greedy"]["new_ids"]) + "\n");
+    // ... because by default generation_config.json's repetition_penalty 1.05 applies, as in
+    // transformers' generate(do_sample=False).
+    Output p =
+        Qianwen("run -m " + test::ModelDir(model) + " --ids " + Join(c["ids"]) + " -n 16 --greedy");
+    ASSERT_EQ(p.code, 0) << p.err;
+    EXPECT_EQ(p.out, Join(c["greedy_repetition_penalty_1.05"]["new_ids"]) + "\n");
+    EXPECT_NE(r.err.find("prompt 23 tokens"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("generated 16 tokens"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("tokens/s"), std::string::npos);
+    EXPECT_NE(r.err.find("load "), std::string::npos);
+    // --temp 0 is greedy too.
+    Output t =
+        Qianwen("run -m " + test::ModelDir(model) + " --ids " + Join(c["ids"]) + " -n 16 --temp 0");
+    EXPECT_EQ(t.out, p.out);
+  }
+}
+
+TEST(Cli, SamplingIsReproducibleWithASeed) {
+  std::string base = "run -m " + test::ModelDir("qwen3-tiny") +
+                     " --ids 9707 -n 24 --temp 1.5 --top-k 0 --top-p 1 --seed ";
+  Output a = Qianwen(base + "7"), b = Qianwen(base + "7"), c = Qianwen(base + "8");
+  ASSERT_EQ(a.code, 0) << a.err;
+  EXPECT_EQ(a.out, b.out);
+  EXPECT_NE(a.out, c.out);
+  EXPECT_EQ(Lines(a.out), 1u);
+}
+
+TEST(Cli, BadInputGivesOneLineAndNonZeroExit) {
+  const std::string m = " -m " + test::ModelDir("qwen2-tiny");
+  struct Bad {
+    std::string args;
+    int code;
+    std::string message;
+  };
+  const Bad cases[] = {
+      {"frobnicate", 2, "unknown command 'frobnicate'"},
+      {"run" + m + " --ids 1 --bogus", 2, "unknown flag '--bogus'"},
+      {"run" + m + " --ids 1 -n abc", 2, "--n-predict: 'abc' is not an integer"},
+      {"run" + m + " --ids 1 -n -4", 2, "--n-predict: -4 is out of range"},
+      {"run" + m + " --ids 1,x,3", 2, "--ids: 'x' is not a token id"},
+      {"run" + m + " --ids ''", 2, "--ids: '' is not a token id"},
+      {"run" + m, 2, "missing required flag --ids"},
+      {"run --ids 1", 2, "missing required flag --model"},
+      {"run" + m + " --ids 1 --temp hot", 2, "--temp: 'hot' is not a number"},
+      {"run" + m + " --ids 1 --top-p 2", 2, "--top-p: 2 is out of range"},
+      {"run" + m + " --ids 1 --output text", 2, "--output: 'text' is not supported"},
+      {"run" + m + " --ids 1 -n", 2, "flag --n-predict needs a value"},
+      {"run" + m + " --ids 151936", 1, "token id 151936 is out of range [0, 151936)"},
+      {"run -m /nonexistent/model --ids 1", 1, "/nonexistent/model: no such model folder"},
+      {"logits" + m + " --ids 1", 2, "missing required flag --out"},
+      {"logits" + m + " --ids 1 --out /nonexistent/dir/x.npy", 1,
+       "/nonexistent/dir/x.npy: cannot open for writing"},
+      {"logits -m " + test::Fixtures() + "/models --ids 1 --out x.npy", 1, "config.json"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.args);
+    Output r = Qianwen(c.args);
+    EXPECT_EQ(r.code, c.code) << r.err;
+    EXPECT_NE(r.err.find(c.message), std::string::npos) << r.err;
+    EXPECT_EQ(Lines(r.err), 1u) << r.err;
+  }
+}
+
+TEST(Cli, HelpForEveryCommand) {
+  for (const char* cmd : {"run", "logits"}) {
+    Output r = Qianwen(std::string(cmd) + " --help");
+    EXPECT_EQ(r.code, 0);
+    EXPECT_NE(r.out.find(std::string("usage: qianwen ") + cmd), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("--model"), std::string::npos);
+  }
+  Output r = Qianwen("--help");
+  EXPECT_EQ(r.code, 0);
+  EXPECT_NE(r.out.find("commands:"), std::string::npos);
+  EXPECT_EQ(Qianwen("").code, 2);
+}
+
+}  // namespace
+}  // namespace qw
