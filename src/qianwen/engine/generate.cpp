@@ -38,6 +38,7 @@ Result<GenerateStats> Generate(Session& session, const std::vector<int32_t>& pro
       break;
     }
     QW_ASSIGN_OR_RETURN(const float* next, session.Eval({tok}));
+    st.decode_steps++;
     std::memcpy(logits.data(), next, logits.size() * sizeof(float));
   }
   st.generated_tokens = static_cast<int64_t>(generated.size());

@@ -20,7 +20,8 @@ struct GenerateStats {
   int64_t prompt_tokens = 0;
   int64_t generated_tokens = 0;
   double prompt_seconds = 0;
-  double generate_seconds = 0;  // all decode steps (the first token's sampling included)
+  int64_t decode_steps = 0;     // forward passes of one token each
+  double generate_seconds = 0;  // from the end of the prompt to the last token
   bool stopped_by_id = false;
   bool context_full = false;
 };
