@@ -8,10 +8,10 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "qianwen/core/utf8.h"
 #include "qianwen/tokenizer/nfc.h"
 #include "qianwen/tokenizer/stream_decoder.h"
 #include "qianwen/tokenizer/tokenizer_json.h"
-#include "qianwen/tokenizer/utf8.h"
 #include "test_util.h"
 
 namespace qw::tokenizer {

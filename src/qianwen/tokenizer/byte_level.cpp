@@ -1,6 +1,6 @@
 #include "qianwen/tokenizer/byte_level.h"
 
-#include "qianwen/tokenizer/utf8.h"
+#include "qianwen/core/utf8.h"
 
 namespace qw::tokenizer {
 

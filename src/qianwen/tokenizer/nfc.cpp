@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "qianwen/tokenizer/utf8.h"
+#include "qianwen/core/utf8.h"
 
 namespace qw::tokenizer {
 namespace {

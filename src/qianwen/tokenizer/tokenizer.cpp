@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
+#include "qianwen/core/utf8.h"
 #include "qianwen/tokenizer/nfc.h"
-#include "qianwen/tokenizer/utf8.h"
 
 namespace qw::tokenizer {
 

@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-namespace qw::tokenizer {
+namespace qw {
 
 // Length of the valid UTF-8 sequence starting at s[i] (1..4), or 0 if invalid or incomplete.
 size_t Utf8SequenceLength(std::string_view s, size_t i);
@@ -30,4 +30,4 @@ Utf8Step NextUtf8(std::string_view s, size_t i, size_t* len);
 // Lossy decoding: invalid subparts (and a trailing incomplete sequence) become U+FFFD.
 std::string Utf8Lossy(std::string_view bytes);
 
-}  // namespace qw::tokenizer
+}  // namespace qw

@@ -1,6 +1,6 @@
-#include "qianwen/tokenizer/utf8.h"
+#include "qianwen/core/utf8.h"
 
-namespace qw::tokenizer {
+namespace qw {
 
 Utf8Step NextUtf8(std::string_view s, size_t i, size_t* len) {
   const auto b0 = static_cast<uint8_t>(s[i]);
@@ -120,4 +120,4 @@ std::string Utf8Lossy(std::string_view bytes) {
   return out;
 }
 
-}  // namespace qw::tokenizer
+}  // namespace qw
