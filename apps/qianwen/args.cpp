@@ -7,7 +7,7 @@
 namespace qw::cli {
 
 Result<Args> Args::Parse(const std::string& command, const std::vector<FlagSpec>& specs, int argc,
-                         char** argv) {
+                         char** argv, bool allow_positional) {
   Args a;
   a.command_ = command;
   for (int i = 0; i < argc; ++i) {
@@ -30,6 +30,10 @@ Result<Args> Args::Parse(const std::string& command, const std::vector<FlagSpec>
     for (const auto& s : specs)
       if (name == s.name || (!s.alias.empty() && name == s.alias)) spec = &s;
     if (spec == nullptr) {
+      if (allow_positional && (arg.empty() || arg[0] != '-' || arg == "-")) {
+        a.positional_.push_back(arg);
+        continue;
+      }
       if (arg.empty() || arg[0] != '-') {
         return InvalidArgument("unexpected argument '" + arg + "' (see qianwen " + command +
                                " --help)");

@@ -21,7 +21,8 @@ class Args {
  public:
   // Parses argv (after the command name). --help / -h sets help().
   static Result<Args> Parse(const std::string& command, const std::vector<FlagSpec>& specs,
-                            int argc, char** argv);
+                            int argc, char** argv, bool allow_positional = false);
+  const std::vector<std::string>& positional() const { return positional_; }
 
   bool help() const { return help_; }
   bool Has(const std::string& name) const { return values_.count(name) > 0; }
@@ -34,6 +35,7 @@ class Args {
  private:
   std::string command_;
   std::map<std::string, std::string> values_;
+  std::vector<std::string> positional_;
   bool help_ = false;
 };
 

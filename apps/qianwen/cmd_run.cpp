@@ -8,10 +8,25 @@
 #include "common.h"
 #include "qianwen/engine/generate.h"
 #include "qianwen/engine/sampling_defaults.h"
+#include "qianwen/engine/text.h"
+#include "qianwen/tokenizer/stream_decoder.h"
 
 namespace qw::cli {
 
-namespace {
+void AddSamplingFlags(std::vector<FlagSpec>* specs) {
+  specs->push_back({"--greedy", "", false, "argmax decoding (same as --temp 0)"});
+  specs->push_back({"--temp", "", true, "temperature (default from generation_config.json)"});
+  specs->push_back({"--top-k", "", true, "top-k, 0 = off"});
+  specs->push_back({"--top-p", "", true, "top-p, 1 = off"});
+  specs->push_back({"--min-p", "", true, "min-p, 0 = off"});
+  specs->push_back(
+      {"--repeat-penalty", "", true, "repetition penalty (transformers' semantics), 1 = off"});
+  specs->push_back(
+      {"--presence-penalty", "", true, "presence penalty (OpenAI's semantics), 0 = off"});
+  specs->push_back(
+      {"--frequency-penalty", "", true, "frequency penalty (OpenAI's semantics), 0 = off"});
+  specs->push_back({"--seed", "", true, "random seed, for reproducible sampling"});
+}
 
 Status ApplySamplingFlags(const Args& a, sampling::SamplingParams* p) {
   if (a.Has("--temp")) {
@@ -40,8 +55,6 @@ Status ApplySamplingFlags(const Args& a, sampling::SamplingParams* p) {
   }
   return OkStatus();
 }
-
-}  // namespace
 
 int RunGenerate(int argc, char** argv) {
   const std::string cmd = "run";
@@ -75,24 +88,22 @@ int RunGenerate(int argc, char** argv) {
   }
   auto model_dir = args->Required("--model");
   if (!model_dir.ok()) return Fail(cmd, model_dir.status(), kExitUsage);
-  if (args->Has("--prompt")) {
-    return Fail(
-        cmd,
-        Unsupported("--prompt needs the tokenizer, which this build does not have yet; use --ids"),
-        kExitUsage);
+  if (args->Has("--prompt") == args->Has("--ids")) {
+    return Fail(cmd, InvalidArgument("give exactly one of --ids and --prompt"), kExitUsage);
   }
-  auto ids_text = args->Required("--ids");
-  if (!ids_text.ok()) return Fail(cmd, ids_text.status(), kExitUsage);
-  auto ids = ParseIds(*ids_text);
-  if (!ids.ok()) return Fail(cmd, ids.status(), kExitUsage);
-  std::string output = args->Get("--output").value_or("ids");
-  if (output != "ids") {
-    return Fail(
-        cmd,
-        InvalidArgument("--output: '" + output +
-                        "' is not supported (supported: ids; text comes with the tokenizer)"),
-        kExitUsage);
+  std::vector<int32_t> ids;
+  if (args->Has("--ids")) {
+    auto parsed = ParseIds(*args->Get("--ids"));
+    if (!parsed.ok()) return Fail(cmd, parsed.status(), kExitUsage);
+    ids = *parsed;
   }
+  std::string output = args->Get("--output").value_or(args->Has("--prompt") ? "text" : "ids");
+  if (output != "ids" && output != "text") {
+    return Fail(cmd, InvalidArgument("--output: '" + output + "' is not one of ids, text"),
+                kExitUsage);
+  }
+  auto mode = ParseSpecialMode(*args);
+  if (!mode.ok()) return Fail(cmd, mode.status(), kExitUsage);
   auto n_predict = args->Int("--n-predict", 16, 0, 1 << 24);
   if (!n_predict.ok()) return Fail(cmd, n_predict.status(), kExitUsage);
   auto opts = SessionOptionsFromArgs(*args);
@@ -105,6 +116,18 @@ int RunGenerate(int argc, char** argv) {
       engine::ParamsFromGenerationConfig((*model)->generation_config());
   Status st = ApplySamplingFlags(*args, &params);
   if (!st.ok()) return Fail(cmd, st, kExitUsage);
+  std::unique_ptr<tokenizer::Tokenizer> tok;
+  if (output == "text" || args->Has("--prompt")) {
+    auto t = engine::LoadTokenizer(*model_dir);
+    if (!t.ok()) return Fail(cmd, t.status(), kExitRuntime);
+    tok = std::move(*t);
+  }
+  if (args->Has("--prompt")) {
+    auto enc = tok->Encode(*args->Get("--prompt"), *mode);
+    if (!enc.ok()) return Fail(cmd, enc.status().WithContext("--prompt"), kExitUsage);
+    ids = *enc;
+    if (ids.empty()) return Fail(cmd, InvalidArgument("--prompt is empty"), kExitUsage);
+  }
   engine::Session session(**model, *opts);
   double load_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_load).count();
 
@@ -117,11 +140,22 @@ int RunGenerate(int argc, char** argv) {
   }
   sampling::Sampler sampler(params);
   bool first = true;
-  auto stats = engine::Generate(session, *ids, sampler, gopt, [&](int32_t tok) {
-    std::printf("%s%d", first ? "" : ",", tok);
+  std::unique_ptr<tokenizer::StreamDecoder> dec;
+  if (output == "text") dec = std::make_unique<tokenizer::StreamDecoder>(*tok);
+  auto stats = engine::Generate(session, ids, sampler, gopt, [&](int32_t id) {
+    if (dec) {
+      std::string piece = dec->Push(id);
+      std::fwrite(piece.data(), 1, piece.size(), stdout);
+    } else {
+      std::printf("%s%d", first ? "" : ",", id);
+    }
     std::fflush(stdout);
     first = false;
   });
+  if (dec) {
+    std::string tail = dec->Finish();
+    std::fwrite(tail.data(), 1, tail.size(), stdout);
+  }
   std::printf("\n");
   if (!stats.ok()) return Fail(cmd, stats.status(), kExitRuntime);
   auto rate = [](int64_t n, double s) { return s > 0 ? static_cast<double>(n) / s : 0.0; };

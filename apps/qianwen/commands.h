@@ -6,5 +6,8 @@ namespace qw::cli {
 
 int RunLogits(int argc, char** argv);
 int RunGenerate(int argc, char** argv);
+int RunTokenize(int argc, char** argv);
+int RunTemplate(int argc, char** argv);
+int RunChat(int argc, char** argv);
 
 }  // namespace qw::cli

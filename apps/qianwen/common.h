@@ -7,6 +7,8 @@
 #include "args.h"
 #include "qianwen/engine/session.h"
 #include "qianwen/model/model.h"
+#include "qianwen/sampling/params.h"
+#include "qianwen/tokenizer/tokenizer.h"
 
 namespace qw::cli {
 
@@ -19,5 +21,11 @@ int Fail(const std::string& command, const Status& status, int code);
 // Flags every model command takes: --model, --threads, --ctx-size.
 void AddModelFlags(std::vector<FlagSpec>* specs);
 Result<engine::SessionOptions> SessionOptionsFromArgs(const Args& args);
+
+// --special parse|text (default parse).
+Result<tokenizer::SpecialMode> ParseSpecialMode(const Args& args);
+// Sampling flags shared by run and chat.
+void AddSamplingFlags(std::vector<FlagSpec>* specs);
+Status ApplySamplingFlags(const Args& a, sampling::SamplingParams* p);
 
 }  // namespace qw::cli

@@ -12,7 +12,10 @@ const char kUsage[] =
     "usage: qianwen COMMAND [flags]\n"
     "\n"
     "commands:\n"
-    "  run       generate from a prompt of token ids\n"
+    "  run       generate from a prompt (text or token ids)\n"
+    "  chat      interactive chat with the model's chat template\n"
+    "  tokenize  print the token ids of a text (or of JSON lines)\n"
+    "  template  render chats (JSON lines) with a chat template\n"
     "  logits    write a prompt's logits as a float32 .npy\n"
     "\n"
     "qianwen COMMAND --help describes a command's flags.\n";
@@ -35,8 +38,12 @@ int main(int argc, char** argv) {
   }
   if (cmd == "run") return qw::cli::RunGenerate(argc - 2, argv + 2);
   if (cmd == "logits") return qw::cli::RunLogits(argc - 2, argv + 2);
+  if (cmd == "tokenize") return qw::cli::RunTokenize(argc - 2, argv + 2);
+  if (cmd == "template") return qw::cli::RunTemplate(argc - 2, argv + 2);
+  if (cmd == "chat") return qw::cli::RunChat(argc - 2, argv + 2);
   std::fprintf(stderr,
-               "qianwen: unknown command '%s' (commands: run, logits; see qianwen --help)\n",
+               "qianwen: unknown command '%s' (commands: run, chat, tokenize, template, logits; "
+               "see qianwen --help)\n",
                cmd.c_str());
   return 2;
 }

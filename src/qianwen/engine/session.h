@@ -30,6 +30,8 @@ class Session {
                             model::ForwardObserver* observer = nullptr);
   // Forgets the cached context.
   void Reset() { n_past_ = 0; }
+  // Keeps only the first n cached positions (n <= n_past), e.g. the prefix two chat turns share.
+  void Truncate(int64_t n) { n_past_ = n < n_past_ ? (n < 0 ? 0 : n) : n_past_; }
 
   int64_t n_past() const { return n_past_; }
   int64_t n_ctx() const { return cache_.capacity(); }

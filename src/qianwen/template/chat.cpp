@@ -123,6 +123,7 @@ Result<ChatInput> ChatInputFromJson(const Value& req) {
   if (const Value* t = req.Find("tools")) in.tools = *t;
   if (const Value* d = req.Find("documents")) in.documents = *d;
   if (const Value* st = req.Find("special_tokens"); st && st->is_dict()) {
+    in.has_special_tokens = true;
     for (const auto& [k, v] : st->dict()) in.special_tokens.emplace_back(ToStr(k), v);
   }
   if (const Value* kw = req.Find("kwargs"); kw && kw->is_dict()) {

@@ -22,7 +22,8 @@ struct ChatInput {
   // continue_final_message=True).
   std::string continue_final_field;
   std::vector<std::pair<std::string, Value>> special_tokens;  // eos_token, ...; unset ones dropped
-  std::vector<std::pair<std::string, Value>> kwargs;          // enable_thinking, ...
+  bool has_special_tokens = false;  // the caller chose them (even none); else the model's apply
+  std::vector<std::pair<std::string, Value>> kwargs;  // enable_thinking, ...
 };
 
 Result<std::string> RenderChat(const Template& t, const ChatInput& in,

@@ -49,6 +49,13 @@ const std::string& Tokenizer::TokenBytes(int32_t id) const {
   return bytes_[static_cast<size_t>(id)];
 }
 
+std::vector<std::string> Tokenizer::SpecialTokenTexts() const {
+  std::vector<std::string> out;
+  for (const auto& a : spec_.added)
+    if (a.special) out.push_back(a.content);
+  return out;
+}
+
 bool Tokenizer::IsSpecial(int32_t id) const {
   return id >= 0 && static_cast<size_t>(id) < special_.size() && special_[static_cast<size_t>(id)];
 }
@@ -88,6 +95,12 @@ void Tokenizer::EncodeStretch(std::string_view text, std::vector<int32_t>* out) 
 }
 
 Result<std::vector<int32_t>> Tokenizer::Encode(std::string_view text, SpecialMode mode) const {
+  return Encode(text, mode, {});
+}
+
+Result<std::vector<int32_t>> Tokenizer::Encode(
+    std::string_view text, SpecialMode mode,
+    const std::vector<std::pair<size_t, size_t>>& protected_spans) const {
   size_t bad = FindInvalidUtf8(text);
   if (bad != std::string_view::npos) {
     return InvalidArgument("text is not valid UTF-8 (byte " + std::to_string(bad) + ")");
@@ -98,6 +111,12 @@ Result<std::vector<int32_t>> Tokenizer::Encode(std::string_view text, SpecialMod
   size_t start = 0, i = 0;
   while (i < text.size() && mode != SpecialMode::kNone) {
     if (!added_first_byte_[static_cast<uint8_t>(text[i])]) {
+      ++i;
+      continue;
+    }
+    bool guarded = false;
+    for (const auto& [b, e] : protected_spans) guarded |= i >= b && i < e;
+    if (guarded) {
       ++i;
       continue;
     }

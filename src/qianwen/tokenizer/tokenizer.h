@@ -31,11 +31,18 @@ class Tokenizer {
   // `text` must be valid UTF-8 (InvalidArgument names the first bad byte otherwise).
   Result<std::vector<int32_t>> Encode(std::string_view text,
                                       SpecialMode mode = SpecialMode::kParse) const;
+  // Same, but no added token is matched starting inside a `protected_spans` byte range [b, e):
+  // text there (e.g. a user's message content) is tokenized as plain text.
+  Result<std::vector<int32_t>> Encode(
+      std::string_view text, SpecialMode mode,
+      const std::vector<std::pair<size_t, size_t>>& protected_spans) const;
   // The bytes of the ids joined, read as lossy UTF-8. skip_special drops special added tokens.
   std::string Decode(const std::vector<int32_t>& ids, bool skip_special = false) const;
   // Raw bytes of one token (may be a partial UTF-8 sequence); empty for an unknown id.
   const std::string& TokenBytes(int32_t id) const;
 
+  // The text of every added token marked special (<|im_start|>, ...).
+  std::vector<std::string> SpecialTokenTexts() const;
   int32_t vocab_size() const { return static_cast<int32_t>(bytes_.size()); }
   bool IsSpecial(int32_t id) const;
   // The id of an added token or vocabulary entry spelled exactly `text`, or -1.
