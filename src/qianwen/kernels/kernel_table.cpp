@@ -3,6 +3,8 @@
 #include <cstdlib>
 
 #include "qianwen/kernels/avx2/matmul_avx2.h"
+#include "qianwen/kernels/dot.h"
+#include "qianwen/kernels/matmul_dequant.h"
 #include "qianwen/kernels/ref/matmul_ref.h"
 
 namespace qw::kernels {
@@ -34,32 +36,41 @@ Result<Isa> ParseIsa(const std::string& name) {
   return InvalidArgument("unknown ISA '" + name + "' (known: scalar, avx2)");
 }
 
-MatmulFn KernelTable::MatmulFor(DType t) const {
-  switch (t) {
-    case DType::kF32:
-      return matmul_f32;
-    case DType::kF16:
-      return matmul_f16;
-    case DType::kBF16:
-      return matmul_bf16;
-    default:
-      return nullptr;
-  }
+namespace {
+
+template <float (*Dot)(const float*, const float*, int64_t)>
+void FillQuant(KernelTable* t) {
+  auto set = [&](DType d, MatmulFn f) { t->matmul[static_cast<int>(d)] = f; };
+  set(DType::kQ4_0, MatmulDequant<DType::kQ4_0, Dot>);
+  set(DType::kQ4_1, MatmulDequant<DType::kQ4_1, Dot>);
+  set(DType::kQ5_0, MatmulDequant<DType::kQ5_0, Dot>);
+  set(DType::kQ5_1, MatmulDequant<DType::kQ5_1, Dot>);
+  set(DType::kQ8_0, MatmulDequant<DType::kQ8_0, Dot>);
+  set(DType::kQ2_K, MatmulDequant<DType::kQ2_K, Dot>);
+  set(DType::kQ3_K, MatmulDequant<DType::kQ3_K, Dot>);
+  set(DType::kQ4_K, MatmulDequant<DType::kQ4_K, Dot>);
+  set(DType::kQ5_K, MatmulDequant<DType::kQ5_K, Dot>);
+  set(DType::kQ6_K, MatmulDequant<DType::kQ6_K, Dot>);
 }
+
+}  // namespace
 
 KernelTable MakeKernelTable(Isa cap) {
   Isa isa = static_cast<int>(cap) < static_cast<int>(DetectIsa()) ? cap : DetectIsa();
   KernelTable t;
+  auto set = [&](DType d, MatmulFn f) { t.matmul[static_cast<int>(d)] = f; };
   t.isa = Isa::kScalar;
-  t.matmul_f32 = ref::MatmulF32;
-  t.matmul_f16 = ref::MatmulF16;
-  t.matmul_bf16 = ref::MatmulBf16;
+  set(DType::kF32, ref::MatmulF32);
+  set(DType::kF16, ref::MatmulF16);
+  set(DType::kBF16, ref::MatmulBf16);
+  FillQuant<DotRef>(&t);
 #if defined(__x86_64__)
   if (isa >= Isa::kAvx2) {
     t.isa = Isa::kAvx2;
-    t.matmul_f32 = avx2::MatmulF32;
-    t.matmul_f16 = avx2::MatmulF16;
-    t.matmul_bf16 = avx2::MatmulBf16;
+    set(DType::kF32, avx2::MatmulF32);
+    set(DType::kF16, avx2::MatmulF16);
+    set(DType::kBF16, avx2::MatmulBf16);
+    FillQuant<avx2::Dot>(&t);
   }
 #endif
   return t;

@@ -24,14 +24,14 @@ Result<Isa> ParseIsa(const std::string& name);
 using MatmulFn = void (*)(const float* x, int64_t n, int64_t k, const void* w, int64_t r0,
                           int64_t r1, float* y, int64_t ldy);
 
+constexpr int kNumDTypes = static_cast<int>(DType::kQ6_K) + 1;
+
 struct KernelTable {
   Isa isa = Isa::kScalar;
-  MatmulFn matmul_f32 = nullptr;
-  MatmulFn matmul_f16 = nullptr;
-  MatmulFn matmul_bf16 = nullptr;
+  MatmulFn matmul[kNumDTypes] = {};  // by weight dtype; nullptr where unsupported
 
   // The matmul for a weight dtype, nullptr if none.
-  MatmulFn MatmulFor(DType weight_type) const;
+  MatmulFn MatmulFor(DType weight_type) const { return matmul[static_cast<int>(weight_type)]; }
 };
 
 // The best table for `cap` that this CPU supports (never above DetectIsa()).

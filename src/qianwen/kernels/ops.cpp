@@ -4,27 +4,17 @@
 #include <cstring>
 
 #include "qianwen/core/half.h"
+#include "qianwen/kernels/quant/dequant.h"
 
 namespace qw::kernels {
 
 void ToF32(const void* src, DType type, int64_t n, float* dst) {
-  switch (type) {
-    case DType::kF32:
-      std::memcpy(dst, src, static_cast<size_t>(n) * 4);
-      return;
-    case DType::kF16: {
-      const auto* s = static_cast<const uint16_t*>(src);
-      for (int64_t i = 0; i < n; ++i) dst[i] = F16ToF32(s[i]);
-      return;
-    }
-    case DType::kBF16: {
-      const auto* s = static_cast<const uint16_t*>(src);
-      for (int64_t i = 0; i < n; ++i) dst[i] = Bf16ToF32(s[i]);
-      return;
-    }
-    default:
-      for (int64_t i = 0; i < n; ++i) dst[i] = 0.0f;  // callers validate types first
+  quant::DequantFn f = quant::DequantizerFor(type);
+  if (f == nullptr) {
+    for (int64_t i = 0; i < n; ++i) dst[i] = 0.0f;  // callers validate types first
+    return;
   }
+  f(src, dst, n);
 }
 
 static float LoadAsF32(const void* p, DType t, int64_t i) {

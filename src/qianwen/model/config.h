@@ -60,5 +60,12 @@ std::string SupportedArchitectureList();
 
 // Resolves config.json into a ModelConfig; unsupported settings are errors naming the field.
 Result<ModelConfig> ResolveConfig(const io::HfConfig& hf);
+}  // namespace qw::model
+namespace qw::io {
+class GgufFile;
+}
+namespace qw::model {
+// The same from a GGUF file's metadata (gguf_config.cpp).
+Result<ModelConfig> ResolveGgufConfig(const io::GgufFile& g);
 
 }  // namespace qw::model

@@ -91,9 +91,10 @@ Status Forward::Run(KvCache& cache, Workspace& ws, const ForwardRequest& req) co
   Ensure(ws.cos, n * D / 2);
   Ensure(ws.sin, n * D / 2);
 
-  const size_t esz = DTypeSize(w.embed.dtype);
+  size_t embed_row = 0;
+  QW_CHECK(RowBytes(w.embed.dtype, hd, &embed_row));
   for (int64_t i = 0; i < n; ++i) {
-    ToF32(w.embed.data + static_cast<size_t>(req.tokens[i]) * hd * esz, w.embed.dtype, hd,
+    ToF32(w.embed.data + static_cast<size_t>(req.tokens[i]) * embed_row, w.embed.dtype, hd,
           ws.x.data() + i * hd);
     rope_.Angles(req.pos + i, ws.cos.data() + i * D / 2, ws.sin.data() + i * D / 2);
   }

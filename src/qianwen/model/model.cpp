@@ -9,6 +9,31 @@ namespace qw::model {
 Result<std::unique_ptr<Model>> Model::Load(const std::string& dir) {
   namespace fs = std::filesystem;
   std::error_code ec;
+  if (fs::is_regular_file(dir, ec)) {
+    if (!io::LooksLikeGguf(dir)) {
+      return InvalidArgument(dir +
+                             ": not a GGUF file (give a GGUF file or a Hugging Face model folder)");
+    }
+    auto m = std::unique_ptr<Model>(new Model());
+    m->dir_ = dir;
+    QW_ASSIGN_OR_RETURN(std::shared_ptr<io::GgufFile> g, io::GgufFile::Open(dir));
+    m->gguf_ = g;
+    QW_ASSIGN_OR_RETURN(m->config_, ResolveGgufConfig(*g));
+    m->source_ = io::GgufWeights(g);
+    QW_ASSIGN_OR_RETURN(m->weights_, BindWeights(m->config_, *m->source_));
+    // Sampling defaults the converter copied from generation_config.json.
+    if (g->Find("general.sampling.temp") || g->Find("general.sampling.top_k") ||
+        g->Find("general.sampling.top_p")) {
+      io::GenerationConfig gen;
+      gen.do_sample = true;
+      if (auto t = g->GetFloat("general.sampling.temp"); t.ok()) gen.temperature = *t;
+      if (auto t = g->GetFloat("general.sampling.top_p"); t.ok()) gen.top_p = *t;
+      if (auto t = g->GetInt("general.sampling.top_k"); t.ok()) gen.top_k = *t;
+      gen.eos_token_ids = m->config_.eos_token_ids;
+      m->generation_ = gen;
+    }
+    return m;
+  }
   if (!fs::exists(dir, ec)) return NotFound(dir + ": no such model folder");
   if (!fs::is_directory(dir, ec))
     return InvalidArgument(dir + ": not a folder (a Hugging Face model folder is expected)");

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "qianwen/io/gguf.h"
 #include "qianwen/io/hf_config.h"
 #include "qianwen/io/weight_source.h"
 #include "qianwen/model/config.h"
@@ -16,8 +17,10 @@ namespace qw::model {
 class Model {
  public:
   // Loads a Hugging Face model folder (config.json + safetensors, generation_config.json when
-  // present). Errors name the file and what was wrong.
-  static Result<std::unique_ptr<Model>> Load(const std::string& dir);
+  // present) or a GGUF file. Errors name the file and what was wrong.
+  static Result<std::unique_ptr<Model>> Load(const std::string& path);
+  // The GGUF file the model came from (its tokenizer and chat template live there), or null.
+  const std::shared_ptr<const io::GgufFile>& gguf() const { return gguf_; }
 
   const ModelConfig& config() const { return config_; }
   const Weights& weights() const { return weights_; }
@@ -33,6 +36,7 @@ class Model {
   std::unique_ptr<io::WeightSource> source_;
   Weights weights_;
   std::optional<io::GenerationConfig> generation_;
+  std::shared_ptr<const io::GgufFile> gguf_;
 };
 
 }  // namespace qw::model

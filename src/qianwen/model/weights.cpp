@@ -13,9 +13,13 @@ class Binder {
       return Corrupt(src_.Where(name) + ": tensor '" + name + "' is missing (expected shape " +
                      ShapeToString(want) + ")");
     }
-    if (v->dtype != DType::kF32 && v->dtype != DType::kF16 && v->dtype != DType::kBF16) {
+    const bool float_type =
+        v->dtype == DType::kF32 || v->dtype == DType::kF16 || v->dtype == DType::kBF16;
+    // Matrices may be block-quantized (GGUF); vectors (norms, biases) must be floats.
+    if (!float_type && !(IsQuantized(v->dtype) && want.size() == 2)) {
       return Unsupported(src_.Where(name) + ": tensor '" + name + "': dtype " +
-                         std::string(DTypeName(v->dtype)) + " is not supported (F32, F16, BF16)");
+                         std::string(DTypeName(v->dtype)) + " is not supported (F32, F16, BF16" +
+                         (want.size() == 2 ? ", or a GGUF block type" : "") + ")");
     }
     if (v->shape != want) {
       return Corrupt(src_.Where(name) + ": tensor '" + name + "': expected shape " +

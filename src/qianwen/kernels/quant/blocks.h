@@ -1,0 +1,81 @@
+#pragma once
+// ggml's block-quantized layouts, byte for byte (GGUF files store these). Each block holds
+// 32 (legacy types) or 256 (K-quants, QK_K) values with fp16 scales.
+
+#include <cstdint>
+
+namespace qw::kernels::quant {
+
+constexpr int kQK = 32;    // legacy block
+constexpr int kQKK = 256;  // K-quant super-block
+
+#pragma pack(push, 1)
+struct BlockQ4_0 {
+  uint16_t d;      // fp16 scale
+  uint8_t qs[16];  // 32 nibbles: value = (q - 8) * d
+};
+struct BlockQ4_1 {
+  uint16_t d, m;  // value = q * d + m
+  uint8_t qs[16];
+};
+struct BlockQ5_0 {
+  uint16_t d;
+  uint8_t qh[4];   // fifth bits
+  uint8_t qs[16];  // value = (q5 - 16) * d
+};
+struct BlockQ5_1 {
+  uint16_t d, m;
+  uint8_t qh[4];
+  uint8_t qs[16];  // value = q5 * d + m
+};
+struct BlockQ8_0 {
+  uint16_t d;
+  int8_t qs[32];  // value = q * d
+};
+struct BlockQ2_K {
+  uint8_t scales[16];  // 4-bit scale and 4-bit min per 16 values
+  uint8_t qs[64];      // 2-bit quants
+  uint16_t d, dmin;
+};
+struct BlockQ3_K {
+  uint8_t hmask[32];   // high bit
+  uint8_t qs[64];      // low 2 bits
+  uint8_t scales[12];  // 6-bit scales, packed
+  uint16_t d;
+};
+struct BlockQ4_K {
+  uint16_t d, dmin;
+  uint8_t scales[12];  // 6-bit scales and mins, packed
+  uint8_t qs[128];
+};
+struct BlockQ5_K {
+  uint16_t d, dmin;
+  uint8_t scales[12];
+  uint8_t qh[32];
+  uint8_t qs[128];
+};
+struct BlockQ6_K {
+  uint8_t ql[128];  // low 4 bits
+  uint8_t qh[64];   // high 2 bits
+  int8_t scales[16];
+  uint16_t d;
+};
+#pragma pack(pop)
+
+static_assert(sizeof(BlockQ4_0) == 18 && sizeof(BlockQ4_1) == 20 && sizeof(BlockQ5_0) == 22 &&
+              sizeof(BlockQ5_1) == 24 && sizeof(BlockQ8_0) == 34 && sizeof(BlockQ2_K) == 84 &&
+              sizeof(BlockQ3_K) == 110 && sizeof(BlockQ4_K) == 144 && sizeof(BlockQ5_K) == 176 &&
+              sizeof(BlockQ6_K) == 210);
+
+// The 6-bit scale and min j (0..7) of a Q4_K / Q5_K block.
+inline void ScaleMinK4(int j, const uint8_t* q, uint8_t* d, uint8_t* m) {
+  if (j < 4) {
+    *d = q[j] & 63;
+    *m = q[j + 4] & 63;
+  } else {
+    *d = static_cast<uint8_t>((q[j + 4] & 0xF) | ((q[j - 4] >> 6) << 4));
+    *m = static_cast<uint8_t>((q[j + 4] >> 4) | ((q[j - 0] >> 6) << 4));
+  }
+}
+
+}  // namespace qw::kernels::quant
