@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "qianwen/core/mapped_file.h"
+#include "qianwen/io/gguf.h"
 #include "qianwen/io/tokenizer_config.h"
 #include "qianwen/tokenizer/tokenizer_json.h"
 
@@ -51,10 +52,72 @@ tmpl::Value MarkAll(const tmpl::Value& v, const std::vector<std::string>& litera
 }
 }  // namespace
 
-Result<std::unique_ptr<tokenizer::Tokenizer>> LoadTokenizer(const std::string& model_dir) {
+namespace {
+
+// Qwen's pre-tokenizer pattern (tokenizer.json's Split regex), which GGUF names "qwen2".
+constexpr const char kQwen2Regex[] =
+    R"RE((?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)RE";
+
+Result<tokenizer::TokenizerSpec> SpecFromGguf(const io::GgufFile& g) {
+  QW_ASSIGN_OR_RETURN(std::string model, g.GetString("tokenizer.ggml.model"));
+  if (model != "gpt2") {
+    return Unsupported(g.path() + ": tokenizer.ggml.model '" + model +
+                       "' is not supported (gpt2 byte-level BPE)");
+  }
+  QW_ASSIGN_OR_RETURN(std::string pre, g.GetString("tokenizer.ggml.pre"));
+  // Refuse what we cannot reproduce exactly instead of guessing a pre-tokenizer.
+  if (pre != "qwen2") {
+    return Unsupported(g.path() + ": tokenizer.ggml.pre '" + pre + "' is not supported (qwen2)");
+  }
+  const io::GgufValue* tokens = g.Find("tokenizer.ggml.tokens");
+  const io::GgufValue* types = g.Find("tokenizer.ggml.token_type");
+  const io::GgufValue* merges = g.Find("tokenizer.ggml.merges");
+  if (!tokens || tokens->elem != io::GgufType::kString || tokens->strs.empty()) {
+    return Corrupt(g.path() + ": tokenizer.ggml.tokens is missing or not a list of strings");
+  }
+  if (!merges || merges->elem != io::GgufType::kString) {
+    return Corrupt(g.path() + ": tokenizer.ggml.merges is missing or not a list of strings");
+  }
+  if (types && types->ints.size() != tokens->strs.size()) {
+    return Corrupt(g.path() + ": tokenizer.ggml.token_type has " +
+                   std::to_string(types->ints.size()) + " entries for " +
+                   std::to_string(tokens->strs.size()) + " tokens");
+  }
+  tokenizer::TokenizerSpec spec;
+  spec.nfc = true;  // Qwen's tokenizer.json normalizes with NFC; GGUF does not record it
+  spec.pretokenizer_regex = kQwen2Regex;
+  spec.vocab.resize(tokens->strs.size());
+  for (size_t i = 0; i < tokens->strs.size(); ++i) {
+    const int64_t type = types ? types->ints[i] : 1;
+    if (type == 1) {
+      spec.vocab[i] = tokens->strs[i];  // normal: byte-level text
+    } else if (type == 3 || type == 4) {
+      // Control (special) and user-defined tokens are added tokens, matched on raw text.
+      spec.added.push_back({static_cast<int32_t>(i), tokens->strs[i], type == 3});
+    }  // 5 (unused, [PAD...]) and the rest hold no text
+  }
+  for (const auto& m : merges->strs) {
+    size_t sp = m.find(' ');
+    if (sp == std::string::npos || sp == 0 || sp + 1 >= m.size()) {
+      return Corrupt(g.path() + ": merge '" + m + "' is not two tokens separated by a space");
+    }
+    spec.merges.push_back({m.substr(0, sp), m.substr(sp + 1)});
+  }
+  return spec;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<tokenizer::Tokenizer>> LoadTokenizer(const std::string& model_path) {
+  std::error_code ec;
+  if (fs::is_regular_file(model_path, ec) && io::LooksLikeGguf(model_path)) {
+    QW_ASSIGN_OR_RETURN(std::shared_ptr<io::GgufFile> g, io::GgufFile::Open(model_path));
+    QW_ASSIGN_OR_RETURN(tokenizer::TokenizerSpec spec, SpecFromGguf(*g));
+    return tokenizer::Tokenizer::FromSpec(std::move(spec));
+  }
   QW_ASSIGN_OR_RETURN(
       tokenizer::TokenizerSpec spec,
-      tokenizer::ReadTokenizerJson((fs::path(model_dir) / "tokenizer.json").string()));
+      tokenizer::ReadTokenizerJson((fs::path(model_path) / "tokenizer.json").string()));
   return tokenizer::Tokenizer::FromSpec(std::move(spec));
 }
 
@@ -64,8 +127,36 @@ Result<ChatFormat> ChatFormat::Load(const std::string& model_dir,
   std::string source;
   io::TokenizerConfig cfg;
   std::error_code ec;
+  if (!model_dir.empty() && fs::is_regular_file(model_dir, ec) && io::LooksLikeGguf(model_dir)) {
+    QW_ASSIGN_OR_RETURN(std::shared_ptr<io::GgufFile> g, io::GgufFile::Open(model_dir));
+    if (template_file.empty()) {
+      auto t = g->GetString("tokenizer.chat_template");
+      if (!t.ok())
+        return NotFound(model_dir +
+                        ": no tokenizer.chat_template; give one with --chat-template FILE");
+      cfg.chat_template = *t;
+    }
+    const io::GgufValue* tokens = g->Find("tokenizer.ggml.tokens");
+    auto token = [&](const char* key) -> std::string {
+      const io::GgufValue* id = g->Find(key);
+      if (!tokens || !id || !id->is_int() || id->i < 0 ||
+          static_cast<size_t>(id->i) >= tokens->strs.size())
+        return "";
+      return tokens->strs[static_cast<size_t>(id->i)];
+    };
+    if (auto e = token("tokenizer.ggml.eos_token_id"); !e.empty())
+      cfg.special_tokens["eos_token"] = e;
+    if (auto p = token("tokenizer.ggml.padding_token_id"); !p.empty())
+      cfg.special_tokens["pad_token"] = p;
+    // transformers passes bos_token only when it is set; Qwen's is unset (add_bos_token false).
+    const io::GgufValue* add_bos = g->Find("tokenizer.ggml.add_bos_token");
+    if (add_bos && add_bos->i) {
+      if (auto b = token("tokenizer.ggml.bos_token_id"); !b.empty())
+        cfg.special_tokens["bos_token"] = b;
+    }
+  }
   const std::string cfg_path = (fs::path(model_dir) / "tokenizer_config.json").string();
-  if (!model_dir.empty() && fs::exists(cfg_path, ec)) {
+  if (!model_dir.empty() && !fs::is_regular_file(model_dir, ec) && fs::exists(cfg_path, ec)) {
     QW_ASSIGN_OR_RETURN(cfg, io::ReadTokenizerConfig(cfg_path));
   }
   if (!template_file.empty()) {
