@@ -9,5 +9,6 @@ int RunGenerate(int argc, char** argv);
 int RunTokenize(int argc, char** argv);
 int RunTemplate(int argc, char** argv);
 int RunChat(int argc, char** argv);
+int RunBench(int argc, char** argv);
 
 }  // namespace qw::cli

@@ -17,6 +17,7 @@ const char kUsage[] =
     "  tokenize  print the token ids of a text (or of JSON lines)\n"
     "  template  render chats (JSON lines) with a chat template\n"
     "  logits    write a prompt's logits as a float32 .npy\n"
+    "  bench     prompt and generation speed, llama-bench style\n"
     "\n"
     "qianwen COMMAND --help describes a command's flags.\n";
 
@@ -41,8 +42,9 @@ int main(int argc, char** argv) {
   if (cmd == "tokenize") return qw::cli::RunTokenize(argc - 2, argv + 2);
   if (cmd == "template") return qw::cli::RunTemplate(argc - 2, argv + 2);
   if (cmd == "chat") return qw::cli::RunChat(argc - 2, argv + 2);
+  if (cmd == "bench") return qw::cli::RunBench(argc - 2, argv + 2);
   std::fprintf(stderr,
-               "qianwen: unknown command '%s' (commands: run, chat, tokenize, template, logits; "
+               "qianwen: unknown command '%s' (commands: run, chat, tokenize, template, logits, bench; "
                "see qianwen --help)\n",
                cmd.c_str());
   return 2;
