@@ -10,8 +10,8 @@
 #include <cmath>
 #include <cstdio>
 #include <ctime>
-#include <nlohmann/json.hpp>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <thread>
 
@@ -27,7 +27,8 @@ struct Test {
   std::vector<double> samples_ns;
 };
 
-Result<std::vector<int64_t>> IntList(const Args& a, const std::string& flag, int64_t dflt, int64_t lo, int64_t hi) {
+Result<std::vector<int64_t>> IntList(const Args& a, const std::string& flag, int64_t dflt,
+                                     int64_t lo, int64_t hi) {
   auto v = a.Get(flag);
   if (!v) return std::vector<int64_t>{dflt};
   std::vector<int64_t> out;
@@ -38,7 +39,8 @@ Result<std::vector<int64_t>> IntList(const Args& a, const std::string& flag, int
     char* end = nullptr;
     long long x = std::strtoll(item.c_str(), &end, 10);
     if (item.empty() || *end != '\0' || x < lo || x > hi) {
-      return InvalidArgument(flag + ": '" + item + "' is not an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+      return InvalidArgument(flag + ": '" + item + "' is not an integer in [" + std::to_string(lo) +
+                             ", " + std::to_string(hi) + "]");
     }
     out.push_back(x);
     if (c == std::string::npos) break;
@@ -50,11 +52,17 @@ Result<std::vector<int64_t>> IntList(const Args& a, const std::string& flag, int
 std::string FileTypeName(const model::Model& m) {
   if (m.gguf()) {
     static const std::map<int64_t, std::string> kNames = {
-        {0, "all F32"}, {1, "F16"}, {2, "Q4_0"}, {3, "Q4_1"}, {7, "Q8_0"}, {8, "Q5_0"}, {9, "Q5_1"},
-        {10, "Q2_K - Medium"}, {11, "Q3_K - Small"}, {12, "Q3_K - Medium"}, {13, "Q3_K - Large"},
-        {14, "Q4_K - Small"}, {15, "Q4_K - Medium"}, {16, "Q5_K - Small"}, {17, "Q5_K - Medium"},
-        {18, "Q6_K"}, {32, "BF16"}};
-    if (auto ft = m.gguf()->GetInt("general.file_type"); ft.ok() && kNames.count(*ft)) return kNames.at(*ft);
+        {0, "all F32"},        {1, "F16"},
+        {2, "Q4_0"},           {3, "Q4_1"},
+        {7, "Q8_0"},           {8, "Q5_0"},
+        {9, "Q5_1"},           {10, "Q2_K - Medium"},
+        {11, "Q3_K - Small"},  {12, "Q3_K - Medium"},
+        {13, "Q3_K - Large"},  {14, "Q4_K - Small"},
+        {15, "Q4_K - Medium"}, {16, "Q5_K - Small"},
+        {17, "Q5_K - Medium"}, {18, "Q6_K"},
+        {32, "BF16"}};
+    if (auto ft = m.gguf()->GetInt("general.file_type"); ft.ok() && kNames.count(*ft))
+      return kNames.at(*ft);
   }
   return std::string(DTypeName(m.weights().layers.at(0).wq.dtype));
 }
@@ -74,19 +82,22 @@ int RunBench(int argc, char** argv) {
   auto args = Args::Parse(cmd, specs, argc, argv);
   if (!args.ok()) return Fail(cmd, args.status(), kExitUsage);
   if (args->help()) {
-    std::printf("%s", Usage(cmd, "-m MODEL [-p 512] [-n 128] [-r 5] [-t 2] [-o md|json]", specs).c_str());
+    std::printf("%s",
+                Usage(cmd, "-m MODEL [-p 512] [-n 128] [-r 5] [-t 2] [-o md|json]", specs).c_str());
     return 0;
   }
   auto path = args->Required("--model");
   if (!path.ok()) return Fail(cmd, path.status(), kExitUsage);
   auto pp = IntList(*args, "--n-prompt", 512, 0, 1 << 20);
   auto tg = IntList(*args, "--n-gen", 128, 0, 1 << 20);
-  auto th = IntList(*args, "--threads", static_cast<int64_t>(std::thread::hardware_concurrency()), 1, 1024);
+  auto th = IntList(*args, "--threads", static_cast<int64_t>(std::thread::hardware_concurrency()),
+                    1, 1024);
   auto reps = args->Int("--repetitions", 5, 1, 1000);
   for (const Status& s : {pp.status(), tg.status(), th.status(), reps.status()})
     if (!s.ok()) return Fail(cmd, s, kExitUsage);
   const std::string out_fmt = args->Get("--output").value_or("md");
-  if (out_fmt != "md" && out_fmt != "json") return Fail(cmd, InvalidArgument("--output: '" + out_fmt + "' is not md or json"), kExitUsage);
+  if (out_fmt != "md" && out_fmt != "json")
+    return Fail(cmd, InvalidArgument("--output: '" + out_fmt + "' is not md or json"), kExitUsage);
   auto kt = kernels::MakeKernelTableFromEnv();
   if (!kt.ok()) return Fail(cmd, kt.status(), kExitUsage);
   auto model = model::Model::Load(*path);
@@ -101,7 +112,8 @@ int RunBench(int argc, char** argv) {
       if (n > 0) tests.push_back({0, n, static_cast<int>(t), {}});
   }
   std::mt19937 rng(1234);
-  std::uniform_int_distribution<int32_t> tok(0, static_cast<int32_t>(std::min<int64_t>(cfg.vocab_size, 151643) - 1));
+  std::uniform_int_distribution<int32_t> tok(
+      0, static_cast<int32_t>(std::min<int64_t>(cfg.vocab_size, 151643) - 1));
   for (auto& test : tests) {
     engine::SessionOptions o;
     o.n_threads = test.threads;
@@ -122,7 +134,8 @@ int RunBench(int argc, char** argv) {
           if (!r.ok()) return Fail(cmd, r.status(), kExitRuntime);
         }
       }
-      double ns = std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - t0).count();
+      double ns =
+          std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - t0).count();
       if (rep >= 0) test.samples_ns.push_back(ns);
     }
   }
@@ -132,7 +145,8 @@ int RunBench(int argc, char** argv) {
   const double size = static_cast<double>((*model)->weight_bytes());
   const double params = static_cast<double>((*model)->num_params());
   char type_buf[128];
-  std::snprintf(type_buf, sizeof(type_buf), "%s %.1fB %s", cfg.model_type.c_str(), params / 1e9, FileTypeName(**model).c_str());
+  std::snprintf(type_buf, sizeof(type_buf), "%s %.1fB %s", cfg.model_type.c_str(), params / 1e9,
+                FileTypeName(**model).c_str());
   const std::string model_type = type_buf;
 
   auto stats = [](const Test& t, double* avg_ts, double* sd_ts, double* avg_ns, double* sd_ns) {
@@ -198,10 +212,11 @@ int RunBench(int argc, char** argv) {
     std::printf("%s\n", arr.dump(2).c_str());
     return 0;
   }
-  std::printf("| %-30s | %10s | %10s | %-10s | %7s | %15s | %20s |\n", "model", "size", "params", "backend",
-              "threads", "test", "t/s");
-  std::printf("| %s | %s: | %s: | %s | %s: | %s: | %s: |\n", std::string(30, '-').c_str(), std::string(9, '-').c_str(),
-              std::string(9, '-').c_str(), std::string(10, '-').c_str(), std::string(6, '-').c_str(),
+  std::printf("| %-30s | %10s | %10s | %-10s | %7s | %15s | %20s |\n", "model", "size", "params",
+              "backend", "threads", "test", "t/s");
+  std::printf("| %s | %s: | %s: | %s | %s: | %s: | %s: |\n", std::string(30, '-').c_str(),
+              std::string(9, '-').c_str(), std::string(9, '-').c_str(),
+              std::string(10, '-').c_str(), std::string(6, '-').c_str(),
               std::string(14, '-').c_str(), std::string(19, '-').c_str());
   for (const auto& t : tests) {
     double avg_ts, sd_ts, avg_ns, sd_ns;
@@ -209,7 +224,8 @@ int RunBench(int argc, char** argv) {
     char sz[32], pr[32], name[32], ts[48];
     std::snprintf(sz, sizeof(sz), "%.2f MiB", size / 1048576.0);
     std::snprintf(pr, sizeof(pr), "%.2f M", params / 1e6);
-    std::snprintf(name, sizeof(name), "%s%lld", t.n_prompt ? "pp" : "tg", static_cast<long long>(t.n_prompt + t.n_gen));
+    std::snprintf(name, sizeof(name), "%s%lld", t.n_prompt ? "pp" : "tg",
+                  static_cast<long long>(t.n_prompt + t.n_gen));
     std::snprintf(ts, sizeof(ts), "%.2f ± %.2f", avg_ts, sd_ts);
     std::printf("| %-30s | %10s | %10s | %-10s | %7d | %15s | %20s |\n", model_type.c_str(), sz, pr,
                 (std::string("CPU ") + kernels::IsaName(kt->isa)).c_str(), t.threads, name, ts);

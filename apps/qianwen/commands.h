@@ -10,5 +10,8 @@ int RunTokenize(int argc, char** argv);
 int RunTemplate(int argc, char** argv);
 int RunChat(int argc, char** argv);
 int RunBench(int argc, char** argv);
+int RunConvert(int argc, char** argv);
+int RunQuantize(int argc, char** argv);
+int RunKld(int argc, char** argv);
 
 }  // namespace qw::cli

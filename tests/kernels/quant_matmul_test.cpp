@@ -27,17 +27,43 @@ std::vector<uint8_t> RandomBlocks(DType t, int64_t rows, int64_t k, std::mt19937
   for (size_t i = 0; i < nb; ++i) {
     uint8_t* p = w.data() + i * bb;
     switch (t) {
-      case DType::kQ4_0: reinterpret_cast<BlockQ4_0*>(p)->d = h(); break;
-      case DType::kQ4_1: reinterpret_cast<BlockQ4_1*>(p)->d = h(); reinterpret_cast<BlockQ4_1*>(p)->m = h(); break;
-      case DType::kQ5_0: reinterpret_cast<BlockQ5_0*>(p)->d = h(); break;
-      case DType::kQ5_1: reinterpret_cast<BlockQ5_1*>(p)->d = h(); reinterpret_cast<BlockQ5_1*>(p)->m = h(); break;
-      case DType::kQ8_0: reinterpret_cast<BlockQ8_0*>(p)->d = h(); break;
-      case DType::kQ2_K: reinterpret_cast<BlockQ2_K*>(p)->d = h(); reinterpret_cast<BlockQ2_K*>(p)->dmin = h(); break;
-      case DType::kQ3_K: reinterpret_cast<BlockQ3_K*>(p)->d = h(); break;
-      case DType::kQ4_K: reinterpret_cast<BlockQ4_K*>(p)->d = h(); reinterpret_cast<BlockQ4_K*>(p)->dmin = h(); break;
-      case DType::kQ5_K: reinterpret_cast<BlockQ5_K*>(p)->d = h(); reinterpret_cast<BlockQ5_K*>(p)->dmin = h(); break;
-      case DType::kQ6_K: reinterpret_cast<BlockQ6_K*>(p)->d = h(); break;
-      default: break;
+      case DType::kQ4_0:
+        reinterpret_cast<BlockQ4_0*>(p)->d = h();
+        break;
+      case DType::kQ4_1:
+        reinterpret_cast<BlockQ4_1*>(p)->d = h();
+        reinterpret_cast<BlockQ4_1*>(p)->m = h();
+        break;
+      case DType::kQ5_0:
+        reinterpret_cast<BlockQ5_0*>(p)->d = h();
+        break;
+      case DType::kQ5_1:
+        reinterpret_cast<BlockQ5_1*>(p)->d = h();
+        reinterpret_cast<BlockQ5_1*>(p)->m = h();
+        break;
+      case DType::kQ8_0:
+        reinterpret_cast<BlockQ8_0*>(p)->d = h();
+        break;
+      case DType::kQ2_K:
+        reinterpret_cast<BlockQ2_K*>(p)->d = h();
+        reinterpret_cast<BlockQ2_K*>(p)->dmin = h();
+        break;
+      case DType::kQ3_K:
+        reinterpret_cast<BlockQ3_K*>(p)->d = h();
+        break;
+      case DType::kQ4_K:
+        reinterpret_cast<BlockQ4_K*>(p)->d = h();
+        reinterpret_cast<BlockQ4_K*>(p)->dmin = h();
+        break;
+      case DType::kQ5_K:
+        reinterpret_cast<BlockQ5_K*>(p)->d = h();
+        reinterpret_cast<BlockQ5_K*>(p)->dmin = h();
+        break;
+      case DType::kQ6_K:
+        reinterpret_cast<BlockQ6_K*>(p)->d = h();
+        break;
+      default:
+        break;
     }
   }
   return w;
@@ -47,16 +73,22 @@ class QuantMatmulTest : public ::testing::TestWithParam<std::tuple<Isa, DType>> 
 
 TEST_P(QuantMatmulTest, MatchesDequantizeThenMultiply) {
   const auto [isa, t] = GetParam();
-  if (static_cast<int>(DetectIsa()) < static_cast<int>(isa)) GTEST_SKIP() << "this CPU has no " << IsaName(isa);
+  if (static_cast<int>(DetectIsa()) < static_cast<int>(isa))
+    GTEST_SKIP() << "this CPU has no " << IsaName(isa);
   KernelTable kt = MakeKernelTable(isa);
   MatmulFn fn = kt.MatmulFor(t);
   ASSERT_NE(fn, nullptr);
   std::mt19937 rng(11);
   std::normal_distribution<float> nd(0.0f, 1.0f);
   const int64_t blk = static_cast<int64_t>(DTypeBlockElements(t));
-  for (auto [n, kb, rows] : {std::tuple<int64_t, int64_t, int64_t>{1, 1, 1}, {1, 3, 7}, {4, 2, 5}, {5, 7, 3}, {9, 1, 2}}) {
+  for (auto [n, kb, rows] : {std::tuple<int64_t, int64_t, int64_t>{1, 1, 1},
+                             {1, 3, 7},
+                             {4, 2, 5},
+                             {5, 7, 3},
+                             {9, 1, 2}}) {
     const int64_t k = kb * blk;
-    SCOPED_TRACE(testing::Message() << DTypeName(t) << " n=" << n << " k=" << k << " rows=" << rows);
+    SCOPED_TRACE(testing::Message()
+                 << DTypeName(t) << " n=" << n << " k=" << k << " rows=" << rows);
     auto w = RandomBlocks(t, rows, k, rng);
     std::vector<float> x(static_cast<size_t>(n * k));
     for (auto& v : x) v = nd(rng);
@@ -81,8 +113,9 @@ TEST_P(QuantMatmulTest, MatchesDequantizeThenMultiply) {
 INSTANTIATE_TEST_SUITE_P(
     Paths, QuantMatmulTest,
     ::testing::Combine(::testing::Values(Isa::kScalar, Isa::kAvx2),
-                       ::testing::Values(DType::kQ4_0, DType::kQ4_1, DType::kQ5_0, DType::kQ5_1, DType::kQ8_0,
-                                         DType::kQ2_K, DType::kQ3_K, DType::kQ4_K, DType::kQ5_K, DType::kQ6_K)));
+                       ::testing::Values(DType::kQ4_0, DType::kQ4_1, DType::kQ5_0, DType::kQ5_1,
+                                         DType::kQ8_0, DType::kQ2_K, DType::kQ3_K, DType::kQ4_K,
+                                         DType::kQ5_K, DType::kQ6_K)));
 
 }  // namespace
 }  // namespace qw::kernels

@@ -73,4 +73,35 @@ Result<Weights> BindWeights(const ModelConfig& c, const io::WeightSource& src) {
   return w;
 }
 
+std::vector<std::pair<std::string, TensorView>> NamedWeights(const ModelConfig& c,
+                                                             const Weights& w) {
+  std::vector<std::pair<std::string, TensorView>> out;
+  out.emplace_back("model.embed_tokens.weight", w.embed);
+  out.emplace_back("model.norm.weight", w.final_norm);
+  if (!c.tie_word_embeddings) out.emplace_back("lm_head.weight", w.lm_head);
+  for (size_t i = 0; i < w.layers.size(); ++i) {
+    const LayerWeights& l = w.layers[i];
+    const std::string p = "model.layers." + std::to_string(i) + ".";
+    auto add = [&](const char* n, const TensorView& v) {
+      if (!v.empty()) out.emplace_back(p + n, v);
+    };
+    add("input_layernorm.weight", l.input_norm);
+    add("post_attention_layernorm.weight", l.post_attention_norm);
+    add("self_attn.q_proj.weight", l.wq);
+    add("self_attn.q_proj.bias", l.bq);
+    add("self_attn.k_proj.weight", l.wk);
+    add("self_attn.k_proj.bias", l.bk);
+    add("self_attn.v_proj.weight", l.wv);
+    add("self_attn.v_proj.bias", l.bv);
+    add("self_attn.o_proj.weight", l.wo);
+    add("self_attn.o_proj.bias", l.bo);
+    add("self_attn.q_norm.weight", l.q_norm);
+    add("self_attn.k_norm.weight", l.k_norm);
+    add("mlp.gate_proj.weight", l.gate);
+    add("mlp.up_proj.weight", l.up);
+    add("mlp.down_proj.weight", l.down);
+  }
+  return out;
+}
+
 }  // namespace qw::model

@@ -2,6 +2,8 @@
 // The typed weights of a dense Qwen decoder, bound from a WeightSource with every tensor's
 // presence, rank, dimensions and dtype checked against the config.
 
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "qianwen/core/tensor.h"
@@ -26,5 +28,9 @@ struct Weights {
 };
 
 Result<Weights> BindWeights(const ModelConfig& cfg, const io::WeightSource& src);
+
+// Every bound tensor with its Hugging Face name, in a stable order (globals, then each layer).
+std::vector<std::pair<std::string, TensorView>> NamedWeights(const ModelConfig& cfg,
+                                                             const Weights& w);
 
 }  // namespace qw::model
