@@ -8,4 +8,8 @@ float DotRef(const float* a, const float* b, int64_t n) {
   return s;
 }
 
+void AxpyRef(float a, const float* x, float* y, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) y[i] += a * x[i];
+}
+
 }  // namespace qw::kernels

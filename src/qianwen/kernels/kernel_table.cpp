@@ -3,7 +3,9 @@
 #include <cstdlib>
 
 #include "qianwen/kernels/avx2/matmul_avx2.h"
+#include "qianwen/kernels/avx2/quant_dot_avx2.h"
 #include "qianwen/kernels/dot.h"
+#include "qianwen/kernels/gemm.h"
 #include "qianwen/kernels/matmul_dequant.h"
 #include "qianwen/kernels/ref/matmul_ref.h"
 
@@ -38,19 +40,53 @@ Result<Isa> ParseIsa(const std::string& name) {
 
 namespace {
 
-template <float (*Dot)(const float*, const float*, int64_t)>
+// Few tokens (decode): `Small`, which streams each weight row once; many tokens (prompts): the
+// blocked GEMM with the ISA's panel microkernel.
+template <DType T, MatmulFn Small, PanelFn Panel>
+void MatmulAuto(const float* x, int64_t n, int64_t k, const void* w, int64_t r0, int64_t r1,
+                float* y, int64_t ldy) {
+  if (n >= 4) {
+    Gemm(T, Panel, x, n, k, w, r0, r1, y, ldy);
+  } else {
+    Small(x, n, k, w, r0, r1, y, ldy);
+  }
+}
+
+// Few tokens, fused: each weight row is dequantized in registers and dotted with each token.
+template <DType T, float (*RowDot)(const void*, const float*, int64_t)>
+void MatmulRowDot(const float* x, int64_t n, int64_t k, const void* w, int64_t r0, int64_t r1,
+                  float* y, int64_t ldy) {
+  size_t row_bytes = 0;
+  RowBytes(T, k, &row_bytes);
+  const auto* base = static_cast<const uint8_t*>(w);
+  // Weights come from a file mapping in 4 KiB pages, where the hardware prefetcher stops at
+  // every page boundary; prefetching a few rows ahead keeps single-core streaming near the
+  // DRAM bandwidth (measured: 4.1 -> see docs/PERFORMANCE.md).
+  constexpr size_t kAhead = 4096;
+  const uint8_t* end = base + static_cast<size_t>(r1) * row_bytes;
+  for (int64_t r = r0; r < r1; ++r) {
+    const uint8_t* row = base + static_cast<size_t>(r) * row_bytes;
+    for (size_t off = 0; off < row_bytes; off += 64) {
+      const uint8_t* p = row + kAhead + off;
+      if (p < end) __builtin_prefetch(p, 0, 1);
+    }
+    for (int64_t i = 0; i < n; ++i) y[i * ldy + r] = RowDot(row, x + i * k, k);
+  }
+}
+
+template <float (*Dot)(const float*, const float*, int64_t), PanelFn Panel>
 void FillQuant(KernelTable* t) {
   auto set = [&](DType d, MatmulFn f) { t->matmul[static_cast<int>(d)] = f; };
-  set(DType::kQ4_0, MatmulDequant<DType::kQ4_0, Dot>);
-  set(DType::kQ4_1, MatmulDequant<DType::kQ4_1, Dot>);
-  set(DType::kQ5_0, MatmulDequant<DType::kQ5_0, Dot>);
-  set(DType::kQ5_1, MatmulDequant<DType::kQ5_1, Dot>);
-  set(DType::kQ8_0, MatmulDequant<DType::kQ8_0, Dot>);
-  set(DType::kQ2_K, MatmulDequant<DType::kQ2_K, Dot>);
-  set(DType::kQ3_K, MatmulDequant<DType::kQ3_K, Dot>);
-  set(DType::kQ4_K, MatmulDequant<DType::kQ4_K, Dot>);
-  set(DType::kQ5_K, MatmulDequant<DType::kQ5_K, Dot>);
-  set(DType::kQ6_K, MatmulDequant<DType::kQ6_K, Dot>);
+  set(DType::kQ4_0, MatmulAuto<DType::kQ4_0, MatmulDequant<DType::kQ4_0, Dot>, Panel>);
+  set(DType::kQ4_1, MatmulAuto<DType::kQ4_1, MatmulDequant<DType::kQ4_1, Dot>, Panel>);
+  set(DType::kQ5_0, MatmulAuto<DType::kQ5_0, MatmulDequant<DType::kQ5_0, Dot>, Panel>);
+  set(DType::kQ5_1, MatmulAuto<DType::kQ5_1, MatmulDequant<DType::kQ5_1, Dot>, Panel>);
+  set(DType::kQ8_0, MatmulAuto<DType::kQ8_0, MatmulDequant<DType::kQ8_0, Dot>, Panel>);
+  set(DType::kQ2_K, MatmulAuto<DType::kQ2_K, MatmulDequant<DType::kQ2_K, Dot>, Panel>);
+  set(DType::kQ3_K, MatmulAuto<DType::kQ3_K, MatmulDequant<DType::kQ3_K, Dot>, Panel>);
+  set(DType::kQ4_K, MatmulAuto<DType::kQ4_K, MatmulDequant<DType::kQ4_K, Dot>, Panel>);
+  set(DType::kQ5_K, MatmulAuto<DType::kQ5_K, MatmulDequant<DType::kQ5_K, Dot>, Panel>);
+  set(DType::kQ6_K, MatmulAuto<DType::kQ6_K, MatmulDequant<DType::kQ6_K, Dot>, Panel>);
 }
 
 }  // namespace
@@ -60,17 +96,31 @@ KernelTable MakeKernelTable(Isa cap) {
   KernelTable t;
   auto set = [&](DType d, MatmulFn f) { t.matmul[static_cast<int>(d)] = f; };
   t.isa = Isa::kScalar;
-  set(DType::kF32, ref::MatmulF32);
-  set(DType::kF16, ref::MatmulF16);
-  set(DType::kBF16, ref::MatmulBf16);
-  FillQuant<DotRef>(&t);
+  set(DType::kF32, MatmulAuto<DType::kF32, ref::MatmulF32, PanelRef>);
+  set(DType::kF16, MatmulAuto<DType::kF16, ref::MatmulF16, PanelRef>);
+  set(DType::kBF16, MatmulAuto<DType::kBF16, ref::MatmulBf16, PanelRef>);
+  FillQuant<DotRef, PanelRef>(&t);
+  t.dot = DotRef;
+  t.axpy = AxpyRef;
 #if defined(__x86_64__)
   if (isa >= Isa::kAvx2) {
     t.isa = Isa::kAvx2;
-    set(DType::kF32, avx2::MatmulF32);
-    set(DType::kF16, avx2::MatmulF16);
-    set(DType::kBF16, avx2::MatmulBf16);
-    FillQuant<avx2::Dot>(&t);
+    set(DType::kF32, MatmulAuto<DType::kF32, avx2::MatmulF32, avx2::Panel>);
+    set(DType::kF16, MatmulAuto<DType::kF16, avx2::MatmulF16, avx2::Panel>);
+    set(DType::kBF16, MatmulAuto<DType::kBF16, avx2::MatmulBf16, avx2::Panel>);
+    FillQuant<avx2::Dot, avx2::Panel>(&t);
+    set(DType::kQ8_0,
+        MatmulAuto<DType::kQ8_0, MatmulRowDot<DType::kQ8_0, avx2::DotQ8_0>, avx2::Panel>);
+    set(DType::kQ4_0,
+        MatmulAuto<DType::kQ4_0, MatmulRowDot<DType::kQ4_0, avx2::DotQ4_0>, avx2::Panel>);
+    set(DType::kQ5_0,
+        MatmulAuto<DType::kQ5_0, MatmulRowDot<DType::kQ5_0, avx2::DotQ5_0>, avx2::Panel>);
+    set(DType::kQ4_K,
+        MatmulAuto<DType::kQ4_K, MatmulRowDot<DType::kQ4_K, avx2::DotQ4_K>, avx2::Panel>);
+    set(DType::kQ6_K,
+        MatmulAuto<DType::kQ6_K, MatmulRowDot<DType::kQ6_K, avx2::DotQ6_K>, avx2::Panel>);
+    t.dot = avx2::Dot;
+    t.axpy = avx2::Axpy;
   }
 #endif
   return t;

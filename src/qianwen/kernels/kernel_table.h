@@ -29,6 +29,8 @@ constexpr int kNumDTypes = static_cast<int>(DType::kQ6_K) + 1;
 struct KernelTable {
   Isa isa = Isa::kScalar;
   MatmulFn matmul[kNumDTypes] = {};  // by weight dtype; nullptr where unsupported
+  float (*dot)(const float* a, const float* b, int64_t n) = nullptr;
+  void (*axpy)(float a, const float* x, float* y, int64_t n) = nullptr;  // y += a * x
 
   // The matmul for a weight dtype, nullptr if none.
   MatmulFn MatmulFor(DType weight_type) const { return matmul[static_cast<int>(weight_type)]; }

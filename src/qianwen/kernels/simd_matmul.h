@@ -19,8 +19,15 @@ void SimdMatmul(const float* x, int64_t n, int64_t k, const void* wv, int64_t r0
   constexpr int64_t L = S::kLanes;
   const W* w = static_cast<const W*>(wv);
   const int64_t kv = k - k % L;
+  const size_t row_bytes = static_cast<size_t>(k) * sizeof(W);
+  const uint8_t* end = reinterpret_cast<const uint8_t*>(w + r1 * k);
   for (int64_t r = r0; r < r1; ++r) {
     const W* row = w + r * k;
+    // Prefetch 4 KiB ahead: the hardware prefetcher stops at page boundaries of the mapping.
+    for (size_t off = 0; off < row_bytes; off += 64) {
+      const uint8_t* p = reinterpret_cast<const uint8_t*>(row) + 4096 + off;
+      if (p < end) __builtin_prefetch(p, 0, 1);
+    }
     int64_t i = 0;
     for (; i + 4 <= n; i += 4) {
       const float* x0 = x + i * k;

@@ -39,20 +39,12 @@ void Forward::Attention(KvCache& cache, Workspace& ws, int64_t layer, int64_t n,
       const int64_t i = t / H, h = t % H, kvh = h / group;
       const int64_t n_keys = pos + i + 1;  // causal: positions 0..pos+i
       const float* q = ws.q.data() + i * q_dim + h * D;
-      for (int64_t j = 0; j < n_keys; ++j) {
-        const float* kr = cache.K(layer, j) + kvh * D;
-        float s = 0.0f;
-        for (int64_t d = 0; d < D; ++d) s += q[d] * kr[d];
-        scores[j] = s * scale;
-      }
+      for (int64_t j = 0; j < n_keys; ++j)
+        scores[j] = kt_.dot(q, cache.K(layer, j) + kvh * D, D) * scale;
       kernels::Softmax(scores, n_keys);
       float* out = ws.att.data() + i * q_dim + h * D;
       std::memset(out, 0, static_cast<size_t>(D) * sizeof(float));
-      for (int64_t j = 0; j < n_keys; ++j) {
-        const float* vr = cache.V(layer, j) + kvh * D;
-        const float p = scores[j];
-        for (int64_t d = 0; d < D; ++d) out[d] += p * vr[d];
-      }
+      for (int64_t j = 0; j < n_keys; ++j) kt_.axpy(scores[j], cache.V(layer, j) + kvh * D, out, D);
     }
   });
   (void)kv_dim;

@@ -1,0 +1,15 @@
+#pragma once
+// AVX2 dot products of one block-quantized weight row with float32 activations, dequantizing
+// in registers (no scratch row): the decode path, which streams every weight once per token.
+
+#include <cstdint>
+
+namespace qw::kernels::avx2 {
+
+float DotQ8_0(const void* w, const float* x, int64_t k);
+float DotQ4_0(const void* w, const float* x, int64_t k);
+float DotQ5_0(const void* w, const float* x, int64_t k);
+float DotQ4_K(const void* w, const float* x, int64_t k);
+float DotQ6_K(const void* w, const float* x, int64_t k);
+
+}  // namespace qw::kernels::avx2
