@@ -2,7 +2,26 @@
 
 #include <algorithm>
 
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define QW_PAUSE() _mm_pause()
+#else
+#define QW_PAUSE() std::this_thread::yield()
+#endif
+
 namespace qw {
+namespace {
+
+// About 50-100 microseconds of spinning before a worker sleeps, or the caller yields.
+constexpr int kSpins = 20000;
+
+void ChunkRange(int64_t n, int chunks, int index, int64_t* b, int64_t* e) {
+  int64_t base = n / chunks, extra = n % chunks;
+  *b = index * base + std::min<int64_t>(index, extra);
+  *e = *b + base + (index < extra ? 1 : 0);
+}
+
+}  // namespace
 
 ThreadPool::ThreadPool(int n_threads) {
   if (n_threads <= 0)
@@ -14,66 +33,66 @@ ThreadPool::ThreadPool(int n_threads) {
 ThreadPool::~ThreadPool() {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    stop_ = true;
+    stop_.store(true);
+    generation_.fetch_add(1);
   }
-  work_cv_.notify_all();
+  cv_.notify_all();
   for (auto& t : workers_) t.join();
-}
-
-static void ChunkRange(int64_t n, int chunks, int index, int64_t* b, int64_t* e) {
-  int64_t base = n / chunks, extra = n % chunks;
-  *b = index * base + std::min<int64_t>(index, extra);
-  *e = *b + base + (index < extra ? 1 : 0);
 }
 
 void ThreadPool::ParallelFor(int64_t n, int64_t grain,
                              const std::function<void(int64_t, int64_t, int)>& fn) {
   if (n <= 0) return;
   grain = std::max<int64_t>(grain, 1);
-  int chunks = static_cast<int>(std::min<int64_t>(n_threads_, (n + grain - 1) / grain));
+  const int chunks = static_cast<int>(std::min<int64_t>(n_threads_, (n + grain - 1) / grain));
   if (chunks <= 1) {
     fn(0, n, 0);
     return;
   }
-  {
+  fn_ = &fn;
+  n_ = n;
+  chunks_ = chunks;
+  pending_.store(n_threads_ - 1);  // every worker checks in, busy or not
+  generation_.fetch_add(1);        // seq_cst: publishes the loop; pairs with sleepers_ below
+  if (sleepers_.load() > 0) {
     std::lock_guard<std::mutex> lock(mu_);
-    fn_ = &fn;
-    n_ = n;
-    chunks_ = chunks;
-    pending_ = chunks - 1;
-    ++generation_;
+    cv_.notify_all();
   }
-  work_cv_.notify_all();
   int64_t b, e;
   ChunkRange(n, chunks, 0, &b, &e);
   fn(b, e, 0);
-  std::unique_lock<std::mutex> lock(mu_);
-  done_cv_.wait(lock, [this] { return pending_ == 0; });
-  fn_ = nullptr;
+  for (int spin = 0; pending_.load(std::memory_order_acquire) != 0; ++spin) {
+    if (spin < kSpins)
+      QW_PAUSE();
+    else
+      std::this_thread::yield();
+  }
 }
 
 void ThreadPool::WorkerLoop(int index) {
   uint64_t seen = 0;
   for (;;) {
-    const std::function<void(int64_t, int64_t, int)>* fn;
-    int64_t n;
-    int chunks;
-    {
-      std::unique_lock<std::mutex> lock(mu_);
-      work_cv_.wait(lock, [&] { return stop_ || generation_ != seen; });
-      if (stop_) return;
-      seen = generation_;
-      fn = fn_;
-      n = n_;
-      chunks = chunks_;
+    uint64_t g = generation_.load(std::memory_order_acquire);
+    for (int spin = 0; g == seen && spin < kSpins; ++spin) {
+      QW_PAUSE();
+      g = generation_.load(std::memory_order_acquire);
     }
+    if (g == seen) {
+      std::unique_lock<std::mutex> lock(mu_);
+      sleepers_.fetch_add(1);  // seq_cst, before re-checking generation_ under the lock
+      cv_.wait(lock, [&] { return generation_.load() != seen; });
+      sleepers_.fetch_sub(1);
+      g = generation_.load();
+    }
+    if (stop_.load()) return;
+    seen = g;
+    const int chunks = chunks_;
     if (index < chunks) {
       int64_t b, e;
-      ChunkRange(n, chunks, index, &b, &e);
-      (*fn)(b, e, index);
-      std::lock_guard<std::mutex> lock(mu_);
-      if (--pending_ == 0) done_cv_.notify_one();
+      ChunkRange(n_, chunks, index, &b, &e);
+      (*fn_)(b, e, index);
     }
+    pending_.fetch_sub(1, std::memory_order_release);
   }
 }
 

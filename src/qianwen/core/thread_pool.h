@@ -1,7 +1,10 @@
 #pragma once
 // A fixed pool of worker threads running one parallel loop at a time. The calling thread takes
 // part, so ThreadPool(1) runs everything inline. Owned by an engine session and passed down.
+// Workers spin briefly between loops before sleeping: a decode step runs ~170 short loops, and
+// waking a sleeping thread through the kernel costs more than the loop itself.
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -30,15 +33,16 @@ class ThreadPool {
 
   int n_threads_;
   std::vector<std::thread> workers_;
-  std::mutex mu_;
-  std::condition_variable work_cv_;
-  std::condition_variable done_cv_;
-  uint64_t generation_ = 0;
-  int pending_ = 0;
-  bool stop_ = false;
+  // The current loop, published by incrementing generation_ (release) and read after it.
   const std::function<void(int64_t, int64_t, int)>* fn_ = nullptr;
   int64_t n_ = 0;
   int chunks_ = 0;
+  std::atomic<uint64_t> generation_{0};
+  std::atomic<int> pending_{0};  // worker chunks not finished
+  std::atomic<bool> stop_{false};
+  std::atomic<int> sleepers_{0};
+  std::mutex mu_;
+  std::condition_variable cv_;
 };
 
 }  // namespace qw
