@@ -28,7 +28,7 @@ SessionOptions Opts() {
   SessionOptions o;
   o.n_threads = 2;
   o.n_ctx = 64;
-  o.kernels = kernels::MakeKernelTable(kernels::Isa::kAvx2);
+  o.kernels = kernels::MakeKernelTable(kernels::DetectIsa());
   return o;
 }
 

@@ -75,7 +75,7 @@ TEST_P(GgufFixture, LogitsMatchTheExactReferenceBetterThanLlamaCpp) {
   engine::SessionOptions o;
   o.n_threads = 2;
   o.n_ctx = 64;
-  o.kernels = kernels::MakeKernelTable(kernels::Isa::kAvx2);
+  o.kernels = kernels::MakeKernelTable(kernels::DetectIsa());
   const int64_t vocab = (*m)->config().vocab_size;
   float worst = 0;
   for (const auto& c : golden["cases"]) {

@@ -69,10 +69,10 @@ TEST_P(MatmulTest, MatchesScalarReference) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Paths, MatmulTest,
-                         ::testing::Combine(::testing::Values(Isa::kScalar, Isa::kAvx2),
-                                            ::testing::Values(DType::kF32, DType::kF16,
-                                                              DType::kBF16)));
+INSTANTIATE_TEST_SUITE_P(
+    Paths, MatmulTest,
+    ::testing::Combine(::testing::Values(Isa::kScalar, Isa::kAvx2, Isa::kAvx512),
+                       ::testing::Values(DType::kF32, DType::kF16, DType::kBF16)));
 
 TEST(KernelTable, QwIsaCapsTheTable) {
   EXPECT_EQ(MakeKernelTable(Isa::kScalar).isa, Isa::kScalar);

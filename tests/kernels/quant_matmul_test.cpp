@@ -112,7 +112,7 @@ TEST_P(QuantMatmulTest, MatchesDequantizeThenMultiply) {
 
 INSTANTIATE_TEST_SUITE_P(
     Paths, QuantMatmulTest,
-    ::testing::Combine(::testing::Values(Isa::kScalar, Isa::kAvx2),
+    ::testing::Combine(::testing::Values(Isa::kScalar, Isa::kAvx2, Isa::kAvx512),
                        ::testing::Values(DType::kQ4_0, DType::kQ4_1, DType::kQ5_0, DType::kQ5_1,
                                          DType::kQ8_0, DType::kQ2_K, DType::kQ3_K, DType::kQ4_K,
                                          DType::kQ5_K, DType::kQ6_K)));

@@ -44,7 +44,7 @@ class GoldenTest : public ::testing::TestWithParam<std::string> {
     manifest_ = Manifest(GetParam());
     opts_.n_threads = 2;
     opts_.n_ctx = 128;
-    opts_.kernels = kernels::MakeKernelTable(kernels::Isa::kAvx2);
+    opts_.kernels = kernels::MakeKernelTable(kernels::DetectIsa());
   }
   std::string Golden(const std::string& file) { return test::GoldenDir(GetParam()) + "/" + file; }
 
@@ -198,14 +198,24 @@ TEST_P(GoldenTest, LeftPaddedBatchRowsEqualSoloRuns) {
   }
 }
 
-TEST_P(GoldenTest, ScalarKernelsGiveTheSameLogits) {
-  opts_.kernels = kernels::MakeKernelTable(kernels::Isa::kScalar);
-  const auto& c = manifest_["cases"][2];  // "long"
-  engine::Session s(*model_, opts_);
-  auto r = s.Eval(Ids(c["ids"]));
-  ASSERT_TRUE(r.ok());
-  auto last = test::LoadNpy(Golden(c["files"]["last_logits"]));
-  EXPECT_LE(MaxAbsDiff(*r, last.f32.data(), last.f32.size()), kLogitTol);
+TEST_P(GoldenTest, EveryKernelPathGivesTheGoldenLogits) {
+  // Every ISA this CPU has (the others are skipped, and named): decode and prompt paths.
+  for (auto isa : {kernels::Isa::kScalar, kernels::Isa::kAvx2, kernels::Isa::kAvx512}) {
+    if (static_cast<int>(kernels::DetectIsa()) < static_cast<int>(isa)) {
+      std::printf("[ skipped ] %s: this CPU lacks it\n", kernels::IsaName(isa));
+      continue;
+    }
+    SCOPED_TRACE(kernels::IsaName(isa));
+    opts_.kernels = kernels::MakeKernelTable(isa);
+    ASSERT_EQ(opts_.kernels.isa, isa);
+    for (const auto& c : manifest_["cases"]) {
+      engine::Session s(*model_, opts_);
+      auto r = s.Eval(Ids(c["ids"]));
+      ASSERT_TRUE(r.ok());
+      auto last = test::LoadNpy(Golden(c["files"]["last_logits"]));
+      EXPECT_LE(MaxAbsDiff(*r, last.f32.data(), last.f32.size()), kLogitTol) << c["name"];
+    }
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Models, GoldenTest, ::testing::Values("qwen2-tiny", "qwen3-tiny"));

@@ -26,7 +26,7 @@ engine::SessionOptions Opts() {
   engine::SessionOptions o;
   o.n_threads = 2;
   o.n_ctx = 128;
-  o.kernels = kernels::MakeKernelTable(kernels::Isa::kAvx2);
+  o.kernels = kernels::MakeKernelTable(kernels::DetectIsa());
   return o;
 }
 

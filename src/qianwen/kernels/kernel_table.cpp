@@ -4,6 +4,7 @@
 
 #include "qianwen/kernels/avx2/matmul_avx2.h"
 #include "qianwen/kernels/avx2/quant_dot_avx2.h"
+#include "qianwen/kernels/avx512/kernels_avx512.h"
 #include "qianwen/kernels/dot.h"
 #include "qianwen/kernels/gemm.h"
 #include "qianwen/kernels/matmul_dequant.h"
@@ -17,6 +18,8 @@ const char* IsaName(Isa isa) {
       return "scalar";
     case Isa::kAvx2:
       return "avx2";
+    case Isa::kAvx512:
+      return "avx512";
   }
   return "?";
 }
@@ -24,10 +27,13 @@ const char* IsaName(Isa isa) {
 Isa DetectIsa() {
 #if defined(__x86_64__) || defined(__i386__)
   __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
-      __builtin_cpu_supports("f16c")) {
-    return Isa::kAvx2;
+  const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
+                    __builtin_cpu_supports("f16c");
+  if (avx2 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+      __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq")) {
+    return Isa::kAvx512;
   }
+  if (avx2) return Isa::kAvx2;
 #endif
   return Isa::kScalar;
 }
@@ -35,7 +41,8 @@ Isa DetectIsa() {
 Result<Isa> ParseIsa(const std::string& name) {
   if (name == "scalar") return Isa::kScalar;
   if (name == "avx2") return Isa::kAvx2;
-  return InvalidArgument("unknown ISA '" + name + "' (known: scalar, avx2)");
+  if (name == "avx512") return Isa::kAvx512;
+  return InvalidArgument("unknown ISA '" + name + "' (known: scalar, avx2, avx512)");
 }
 
 namespace {
@@ -74,6 +81,17 @@ void MatmulRowDot(const float* x, int64_t n, int64_t k, const void* w, int64_t r
   }
 }
 
+// The AVX2 fused row dots (AVX-512 machines run them too), with the ISA's prompt panel.
+template <PanelFn Panel>
+void FillFusedAvx2(KernelTable* t) {
+  auto set = [&](DType d, MatmulFn f) { t->matmul[static_cast<int>(d)] = f; };
+  set(DType::kQ8_0, MatmulAuto<DType::kQ8_0, MatmulRowDot<DType::kQ8_0, avx2::DotQ8_0>, Panel>);
+  set(DType::kQ4_0, MatmulAuto<DType::kQ4_0, MatmulRowDot<DType::kQ4_0, avx2::DotQ4_0>, Panel>);
+  set(DType::kQ5_0, MatmulAuto<DType::kQ5_0, MatmulRowDot<DType::kQ5_0, avx2::DotQ5_0>, Panel>);
+  set(DType::kQ4_K, MatmulAuto<DType::kQ4_K, MatmulRowDot<DType::kQ4_K, avx2::DotQ4_K>, Panel>);
+  set(DType::kQ6_K, MatmulAuto<DType::kQ6_K, MatmulRowDot<DType::kQ6_K, avx2::DotQ6_K>, Panel>);
+}
+
 template <float (*Dot)(const float*, const float*, int64_t), PanelFn Panel>
 void FillQuant(KernelTable* t) {
   auto set = [&](DType d, MatmulFn f) { t->matmul[static_cast<int>(d)] = f; };
@@ -109,25 +127,26 @@ KernelTable MakeKernelTable(Isa cap) {
     set(DType::kF16, MatmulAuto<DType::kF16, avx2::MatmulF16, avx2::Panel>);
     set(DType::kBF16, MatmulAuto<DType::kBF16, avx2::MatmulBf16, avx2::Panel>);
     FillQuant<avx2::Dot, avx2::Panel>(&t);
-    set(DType::kQ8_0,
-        MatmulAuto<DType::kQ8_0, MatmulRowDot<DType::kQ8_0, avx2::DotQ8_0>, avx2::Panel>);
-    set(DType::kQ4_0,
-        MatmulAuto<DType::kQ4_0, MatmulRowDot<DType::kQ4_0, avx2::DotQ4_0>, avx2::Panel>);
-    set(DType::kQ5_0,
-        MatmulAuto<DType::kQ5_0, MatmulRowDot<DType::kQ5_0, avx2::DotQ5_0>, avx2::Panel>);
-    set(DType::kQ4_K,
-        MatmulAuto<DType::kQ4_K, MatmulRowDot<DType::kQ4_K, avx2::DotQ4_K>, avx2::Panel>);
-    set(DType::kQ6_K,
-        MatmulAuto<DType::kQ6_K, MatmulRowDot<DType::kQ6_K, avx2::DotQ6_K>, avx2::Panel>);
+    FillFusedAvx2<avx2::Panel>(&t);
     t.dot = avx2::Dot;
     t.axpy = avx2::Axpy;
+  }
+  if (isa >= Isa::kAvx512) {
+    t.isa = Isa::kAvx512;
+    set(DType::kF32, MatmulAuto<DType::kF32, avx512::MatmulF32, avx512::Panel>);
+    set(DType::kF16, MatmulAuto<DType::kF16, avx512::MatmulF16, avx512::Panel>);
+    set(DType::kBF16, MatmulAuto<DType::kBF16, avx512::MatmulBf16, avx512::Panel>);
+    FillQuant<avx512::Dot, avx512::Panel>(&t);
+    FillFusedAvx2<avx512::Panel>(&t);
+    t.dot = avx512::Dot;
+    t.axpy = avx512::Axpy;
   }
 #endif
   return t;
 }
 
 Result<KernelTable> MakeKernelTableFromEnv() {
-  Isa cap = Isa::kAvx2;
+  Isa cap = Isa::kAvx512;
   if (const char* env = std::getenv("QW_ISA"); env != nullptr && *env != '\0') {
     auto parsed = ParseIsa(env);
     if (!parsed.ok()) return parsed.status().WithContext("QW_ISA");

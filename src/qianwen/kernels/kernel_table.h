@@ -1,5 +1,6 @@
 #pragma once
-// The table of compute kernels, filled once from the CPU's features (QW_ISA=scalar|avx2 caps it)
+// The table of compute kernels, filled once from the CPU's features (QW_ISA=scalar|avx2|avx512
+// caps it)
 // and passed to whoever computes. Every entry has a scalar reference in ref/; SIMD variants must
 // agree with it within a stated tolerance (tests/kernels).
 
@@ -11,12 +12,12 @@
 
 namespace qw::kernels {
 
-enum class Isa { kScalar = 0, kAvx2 = 1 };
+enum class Isa { kScalar = 0, kAvx2 = 1, kAvx512 = 2 };
 
 const char* IsaName(Isa isa);
-// What this CPU can run (AVX2 needs AVX2, FMA and F16C).
+// What this CPU can run (AVX2 needs AVX2, FMA and F16C; AVX-512 needs F, BW, VL and DQ too).
 Isa DetectIsa();
-// Parses "scalar" / "avx2"; error names the bad value.
+// Parses "scalar" / "avx2" / "avx512"; error names the bad value.
 Result<Isa> ParseIsa(const std::string& name);
 
 // y[i * ldy + r] = sum_j x[i * k + j] * w[r * k + j] for tokens i in [0, n), rows r in [r0, r1).

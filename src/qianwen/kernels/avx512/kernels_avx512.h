@@ -1,0 +1,19 @@
+#pragma once
+// AVX-512 kernels (same contracts as their scalar references and AVX2 versions).
+
+#include <cstdint>
+
+namespace qw::kernels::avx512 {
+
+void MatmulF32(const float* x, int64_t n, int64_t k, const void* w, int64_t r0, int64_t r1,
+               float* y, int64_t ldy);
+void MatmulF16(const float* x, int64_t n, int64_t k, const void* w, int64_t r0, int64_t r1,
+               float* y, int64_t ldy);
+void MatmulBf16(const float* x, int64_t n, int64_t k, const void* w, int64_t r0, int64_t r1,
+                float* y, int64_t ldy);
+float Dot(const float* a, const float* b, int64_t n);
+void Axpy(float a, const float* x, float* y, int64_t n);
+void Panel(const float* x, int64_t ldx, int64_t n, const float* p, int64_t rows, int64_t kc,
+           float* y, int64_t ldy, bool accumulate);
+
+}  // namespace qw::kernels::avx512
