@@ -171,21 +171,9 @@ Result<Value> ApplyFilter(const std::string& name, const Value& v, CallArgs& a) 
     return Value::Integer(n);
   }
   if (name == "replace") {
+    // Jinja's replace(s, old, new, count) is str.replace on the string form.
     if (a.args.size() < 2) return TemplateError("TypeError", "replace needs old and new");
-    std::string s = ToStr(v), old = ToStr(a.args[0]), nw = ToStr(a.args[1]), out;
-    long count =
-        a.args.size() > 2 && a.args[2].is_int() ? static_cast<long>(a.args[2].integer()) : -1;
-    if (old.empty()) return Value::Str(s);
-    size_t pos = 0;
-    long done = 0;
-    while (count < 0 || done < count) {
-      size_t f = s.find(old, pos);
-      if (f == std::string::npos) break;
-      out += s.substr(pos, f - pos) + nw;
-      pos = f + old.size();
-      ++done;
-    }
-    return Value::Str(out + s.substr(pos));
+    return CallMethod(Value::Str(ToStr(v)), "replace", a);
   }
   if (name == "items") {
     if (v.is_undefined()) return Value::MakeList();
