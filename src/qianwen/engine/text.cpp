@@ -90,18 +90,19 @@ Result<tokenizer::TokenizerSpec> SpecFromGguf(const io::GgufFile& g) {
   for (size_t i = 0; i < tokens->strs.size(); ++i) {
     const int64_t type = types ? types->ints[i] : 1;
     if (type == 1) {
-      spec.vocab[i] = tokens->strs[i];  // normal: byte-level text
+      spec.vocab[i] = std::string(tokens->strs[i]);  // normal: byte-level text
     } else if (type == 3 || type == 4) {
       // Control (special) and user-defined tokens are added tokens, matched on raw text.
-      spec.added.push_back({static_cast<int32_t>(i), tokens->strs[i], type == 3});
+      spec.added.push_back({static_cast<int32_t>(i), std::string(tokens->strs[i]), type == 3});
     }  // 5 (unused, [PAD...]) and the rest hold no text
   }
   for (const auto& m : merges->strs) {
     size_t sp = m.find(' ');
     if (sp == std::string::npos || sp == 0 || sp + 1 >= m.size()) {
-      return Corrupt(g.path() + ": merge '" + m + "' is not two tokens separated by a space");
+      return Corrupt(g.path() + ": merge '" + std::string(m) +
+                     "' is not two tokens separated by a space");
     }
-    spec.merges.push_back({m.substr(0, sp), m.substr(sp + 1)});
+    spec.merges.push_back({std::string(m.substr(0, sp)), std::string(m.substr(sp + 1))});
   }
   return spec;
 }
@@ -142,7 +143,7 @@ Result<ChatFormat> ChatFormat::Load(const std::string& model_dir,
       if (!tokens || !id || !id->is_int() || id->i < 0 ||
           static_cast<size_t>(id->i) >= tokens->strs.size())
         return "";
-      return tokens->strs[static_cast<size_t>(id->i)];
+      return std::string(tokens->strs[static_cast<size_t>(id->i)]);
     };
     if (auto e = token("tokenizer.ggml.eos_token_id"); !e.empty())
       cfg.special_tokens["eos_token"] = e;

@@ -58,6 +58,13 @@ class Reader {
     pos_ += sizeof(T);
     return v;
   }
+  Result<std::string_view> StrView(const char* what) {
+    QW_ASSIGN_OR_RETURN(uint64_t n, Get<uint64_t>(what));
+    QW_TRY(Need(n, what));
+    std::string_view s(reinterpret_cast<const char*>(p_ + pos_), n);
+    pos_ += n;
+    return s;
+  }
   Result<std::string> Str(const char* what) {
     QW_ASSIGN_OR_RETURN(uint64_t n, Get<uint64_t>(what));
     QW_TRY(Need(n, what));
@@ -189,11 +196,15 @@ Result<GgufValue> ReadValue(Reader& r, const std::string& key) {
   if (n > kMaxCount)
     return r.Error("key '" + key + "': array length " + std::to_string(n) + " is implausible");
   QW_TRY(r.Need(n * ScalarSize(v.elem), "array"));
+  if (v.elem == GgufType::kString) v.strs.reserve(n);
   for (uint64_t k = 0; k < n; ++k) {
+    if (v.elem == GgufType::kString) {
+      QW_ASSIGN_OR_RETURN(std::string_view sv, r.StrView("string value"));
+      v.strs.push_back(sv);  // a view into the mapping, not a copy
+      continue;
+    }
     QW_ASSIGN_OR_RETURN(GgufValue e, ReadScalar(r, v.elem, key, nullptr));
-    if (v.elem == GgufType::kString)
-      v.strs.push_back(std::move(e.s));
-    else if (v.elem == GgufType::kF32 || v.elem == GgufType::kF64)
+    if (v.elem == GgufType::kF32 || v.elem == GgufType::kF64)
       v.floats.push_back(e.f);
     else
       v.ints.push_back(e.i);

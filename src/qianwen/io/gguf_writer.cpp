@@ -16,7 +16,7 @@ void Put(std::vector<uint8_t>* b, T v) {
   b->insert(b->end(), tmp, tmp + sizeof(T));
 }
 
-void PutStr(std::vector<uint8_t>* b, const std::string& s) {
+void PutStr(std::vector<uint8_t>* b, std::string_view s) {
   Put<uint64_t>(b, s.size());
   b->insert(b->end(), s.begin(), s.end());
 }
@@ -106,7 +106,7 @@ void GgufWriter::AddI32Array(const std::string& key, const std::vector<int32_t>&
 void GgufWriter::AddValue(const std::string& key, const GgufValue& v) {
   PutStr(&kv_, key);
   Put<uint32_t>(&kv_, static_cast<uint32_t>(v.type));
-  auto scalar = [&](GgufType t, int64_t i, double f, const std::string& s) {
+  auto scalar = [&](GgufType t, int64_t i, double f, std::string_view s) {
     switch (t) {
       case GgufType::kU8:
         Put<uint8_t>(&kv_, static_cast<uint8_t>(i));

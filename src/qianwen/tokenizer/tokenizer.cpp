@@ -40,6 +40,10 @@ Result<std::unique_ptr<Tokenizer>> Tokenizer::FromSpec(TokenizerSpec spec) {
     t->added_first_byte_[static_cast<uint8_t>(a.content[0])] = true;
   }
   t->spec_ = std::move(spec);
+  // The vocabulary and merges now live in bytes_ and the BPE tables; drop the loaded copies
+  // (about 15 MB for Qwen's 151k tokens and merges).
+  std::vector<std::string>().swap(t->spec_.vocab);
+  std::vector<std::pair<std::string, std::string>>().swap(t->spec_.merges);
   return t;
 }
 
