@@ -16,4 +16,7 @@ void Axpy(float a, const float* x, float* y, int64_t n);
 void Panel(const float* x, int64_t ldx, int64_t n, const float* p, int64_t rows, int64_t kc,
            float* y, int64_t ldy, bool accumulate);
 
+float DotQ8_0(const void* w, const float* x, int64_t k);
+float DotQ5_0(const void* w, const float* x, int64_t k);
+
 }  // namespace qw::kernels::avx512
