@@ -2,6 +2,7 @@
 
 #include "qianwen/core/half.h"
 #include "qianwen/kernels/avx512/simd_avx512.h"
+#include "qianwen/kernels/gemm.h"
 #include "qianwen/kernels/simd_matmul.h"
 
 namespace qw::kernels::avx512 {
@@ -53,53 +54,39 @@ void Axpy(float a, const float* x, float* y, int64_t n) {
 
 namespace {
 
-// One register tile: 4 weight rows x 4 tokens, 16 accumulators; k a multiple of 16.
-inline void Tile4x4(const float* x, int64_t ldx, const float* p, int64_t kc, int64_t kv,
-                    float out[4][4]) {
-  const float* w0 = p;
-  const float* w1 = p + kc;
-  const float* w2 = p + 2 * kc;
-  const float* w3 = p + 3 * kc;
-  const float* x0 = x;
-  const float* x1 = x + ldx;
-  const float* x2 = x + 2 * ldx;
-  const float* x3 = x + 3 * ldx;
-  __m512 a00 = _mm512_setzero_ps(), a01 = a00, a02 = a00, a03 = a00, a10 = a00, a11 = a00,
-         a12 = a00, a13 = a00, a20 = a00, a21 = a00, a22 = a00, a23 = a00, a30 = a00, a31 = a00,
-         a32 = a00, a33 = a00;
-  for (int64_t j = 0; j < kv; j += 16) {
-    const __m512 v0 = _mm512_loadu_ps(w0 + j), v1 = _mm512_loadu_ps(w1 + j),
-                 v2 = _mm512_loadu_ps(w2 + j), v3 = _mm512_loadu_ps(w3 + j);
-    __m512 xv = _mm512_loadu_ps(x0 + j);
-    a00 = _mm512_fmadd_ps(v0, xv, a00);
-    a10 = _mm512_fmadd_ps(v1, xv, a10);
-    a20 = _mm512_fmadd_ps(v2, xv, a20);
-    a30 = _mm512_fmadd_ps(v3, xv, a30);
-    xv = _mm512_loadu_ps(x1 + j);
-    a01 = _mm512_fmadd_ps(v0, xv, a01);
-    a11 = _mm512_fmadd_ps(v1, xv, a11);
-    a21 = _mm512_fmadd_ps(v2, xv, a21);
-    a31 = _mm512_fmadd_ps(v3, xv, a31);
-    xv = _mm512_loadu_ps(x2 + j);
-    a02 = _mm512_fmadd_ps(v0, xv, a02);
-    a12 = _mm512_fmadd_ps(v1, xv, a12);
-    a22 = _mm512_fmadd_ps(v2, xv, a22);
-    a32 = _mm512_fmadd_ps(v3, xv, a32);
-    xv = _mm512_loadu_ps(x3 + j);
-    a03 = _mm512_fmadd_ps(v0, xv, a03);
-    a13 = _mm512_fmadd_ps(v1, xv, a13);
-    a23 = _mm512_fmadd_ps(v2, xv, a23);
-    a33 = _mm512_fmadd_ps(v3, xv, a33);
+constexpr int kPanelRows = 48;  // = kRb: three 16-lane registers of weight rows
+
+// T tokens x 48 rows with the panel transposed (pt[j * 48 + r]): for each k, three row vectors
+// are multiplied by broadcast activations, so the 3*T accumulators hold whole rows of y and no
+// horizontal sums are needed (the BLIS layout).
+template <int T>
+void TileT(const float* x, int64_t ldx, const float* pt, int64_t kc, int64_t rows, float* y,
+           int64_t ldy, bool accumulate) {
+  __m512 acc[3][T];
+  for (int q = 0; q < 3; ++q)
+    for (int t = 0; t < T; ++t) acc[q][t] = _mm512_setzero_ps();
+  for (int64_t j = 0; j < kc; ++j) {
+    const float* wj = pt + j * kPanelRows;
+    const __m512 w0 = _mm512_load_ps(wj), w1 = _mm512_load_ps(wj + 16),
+                 w2 = _mm512_load_ps(wj + 32);
+    for (int t = 0; t < T; ++t) {
+      const __m512 xv = _mm512_set1_ps(x[t * ldx + j]);
+      acc[0][t] = _mm512_fmadd_ps(w0, xv, acc[0][t]);
+      acc[1][t] = _mm512_fmadd_ps(w1, xv, acc[1][t]);
+      acc[2][t] = _mm512_fmadd_ps(w2, xv, acc[2][t]);
+    }
   }
-  const __m512 acc[4][4] = {
-      {a00, a01, a02, a03}, {a10, a11, a12, a13}, {a20, a21, a22, a23}, {a30, a31, a32, a33}};
-  for (int q = 0; q < 4; ++q)
-    for (int t = 0; t < 4; ++t) out[q][t] = _mm512_reduce_add_ps(acc[q][t]);
-  for (int64_t j = kv; j < kc; ++j) {  // tail (k not a multiple of 16)
-    const float* ws[4] = {w0, w1, w2, w3};
-    const float* xs[4] = {x0, x1, x2, x3};
-    for (int q = 0; q < 4; ++q)
-      for (int t = 0; t < 4; ++t) out[q][t] += ws[q][j] * xs[t][j];
+  for (int q = 0; q < 3; ++q) {
+    const int64_t left = rows - 16 * q;
+    if (left <= 0) break;
+    const __mmask16 m =
+        left >= 16 ? static_cast<__mmask16>(0xffff) : static_cast<__mmask16>((1u << left) - 1);
+    for (int t = 0; t < T; ++t) {
+      float* o = y + t * ldy + 16 * q;
+      __m512 v = acc[q][t];
+      if (accumulate) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(m, o));
+      _mm512_mask_storeu_ps(o, m, v);
+    }
   }
 }
 
@@ -107,23 +94,49 @@ inline void Tile4x4(const float* x, int64_t ldx, const float* p, int64_t kc, int
 
 void Panel(const float* x, int64_t ldx, int64_t n, const float* p, int64_t rows, int64_t kc,
            float* y, int64_t ldy, bool accumulate) {
-  const int64_t kv = kc - kc % 16;
-  auto put = [&](float* o, float s) { *o = accumulate ? *o + s : s; };
-  int64_t i = 0;
-  for (; i + 4 <= n; i += 4) {
-    int64_t r = 0;
-    for (; r + 4 <= rows; r += 4) {
-      float out[4][4];
-      Tile4x4(x + i * ldx, ldx, p + r * kc, kc, kv, out);
-      for (int q = 0; q < 4; ++q)
-        for (int t = 0; t < 4; ++t) put(y + (i + t) * ldy + r + q, out[q][t]);
-    }
-    for (; r < rows; ++r)
-      for (int t = 0; t < 4; ++t)
-        put(y + (i + t) * ldy + r, Dot(x + (i + t) * ldx, p + r * kc, kc));
+  if (rows > kPanelRows || kc > kKc) {  // not the shapes Gemm produces: plain dot products
+    for (int64_t i = 0; i < n; ++i)
+      for (int64_t r = 0; r < rows; ++r) {
+        float s = Dot(x + i * ldx, p + r * kc, kc);
+        y[i * ldy + r] = accumulate ? y[i * ldy + r] + s : s;
+      }
+    return;
   }
-  for (; i < n; ++i)
-    for (int64_t r = 0; r < rows; ++r) put(y + i * ldy + r, Dot(x + i * ldx, p + r * kc, kc));
+  // Transpose the panel to [kc][48], zero-padding missing rows.
+  alignas(64) float pt[kKc * kPanelRows];  // 96 KiB on the stack
+  for (int64_t j = 0; j < kc; ++j) {
+    float* d = pt + j * kPanelRows;
+    for (int64_t r = 0; r < rows; ++r) d[r] = p[r * kc + j];
+    for (int64_t r = rows; r < kPanelRows; ++r) d[r] = 0.0f;
+  }
+  constexpr int T = 8;
+  int64_t i = 0;
+  for (; i + T <= n; i += T) TileT<T>(x + i * ldx, ldx, pt, kc, rows, y + i * ldy, ldy, accumulate);
+  switch (n - i) {
+    case 7:
+      TileT<7>(x + i * ldx, ldx, pt, kc, rows, y + i * ldy, ldy, accumulate);
+      break;
+    case 6:
+      TileT<6>(x + i * ldx, ldx, pt, kc, rows, y + i * ldy, ldy, accumulate);
+      break;
+    case 5:
+      TileT<5>(x + i * ldx, ldx, pt, kc, rows, y + i * ldy, ldy, accumulate);
+      break;
+    case 4:
+      TileT<4>(x + i * ldx, ldx, pt, kc, rows, y + i * ldy, ldy, accumulate);
+      break;
+    case 3:
+      TileT<3>(x + i * ldx, ldx, pt, kc, rows, y + i * ldy, ldy, accumulate);
+      break;
+    case 2:
+      TileT<2>(x + i * ldx, ldx, pt, kc, rows, y + i * ldy, ldy, accumulate);
+      break;
+    case 1:
+      TileT<1>(x + i * ldx, ldx, pt, kc, rows, y + i * ldy, ldy, accumulate);
+      break;
+    default:
+      break;
+  }
 }
 
 }  // namespace qw::kernels::avx512
