@@ -2,8 +2,9 @@
 // Blocked matrix product for prompts (many tokens): y[i, r] = x[i, :] . W[r, :].
 // The k axis is cut into blocks of kKc, tokens into blocks of kTb, so that a block of x
 // (kTb x kKc floats) stays in L2 while the weight rows stream past; each slice of kRb weight
-// rows is dequantized once into a float32 panel and multiplied by an ISA microkernel
-// (register tile of 3 rows x 4 tokens). Accumulation is float32, as everywhere.
+// rows is dequantized once into a float32 panel stored transposed ([k][kRb], rows padded with
+// zeros), and an ISA microkernel multiplies row vectors by broadcast activations (the BLIS
+// layout: no horizontal sums). Accumulation is float32, as everywhere.
 
 #include <cstdint>
 
@@ -15,19 +16,25 @@ constexpr int64_t kKc = 512;  // k block (a multiple of every quant block, 256)
 constexpr int64_t kTb = 96;   // token block
 constexpr int64_t kRb = 48;   // rows per dequantized panel (a multiple of 3)
 
-// y[i * ldy + r] (+)= sum_j x[i * ldx + j] * p[r * kc + j], i < n, r < rows, j < kc.
+// y[i * ldy + r] (+)= sum_j x[i * ldx + j] * P[r][j], i < n, r < rows <= kRb, j < kc <= kKc, with
+// the panel P stored transposed (p[j * kRb + r], for kernels that keep rows in registers) or
+// row-major (p[r * kc + j], for kernels that sum along k); PanelFormat says which.
 using PanelFn = void (*)(const float* x, int64_t ldx, int64_t n, const float* p, int64_t rows,
                          int64_t kc, float* y, int64_t ldy, bool accumulate);
+
+enum class PanelFormat { kTransposed, kRowMajor };
 
 void PanelRef(const float* x, int64_t ldx, int64_t n, const float* p, int64_t rows, int64_t kc,
               float* y, int64_t ldy, bool accumulate);
 namespace avx2 {
+// Row-major panel: 3 rows x 4 tokens summed along k (AVX2 has 16 registers; measured faster
+// here than the 16-row x 4-token transposed tile).
 void Panel(const float* x, int64_t ldx, int64_t n, const float* p, int64_t rows, int64_t kc,
            float* y, int64_t ldy, bool accumulate);
-}
+}  // namespace avx2
 
 // The blocked product over rows [r0, r1) of W (dtype t, row length k).
-void Gemm(DType t, PanelFn panel, const float* x, int64_t n, int64_t k, const void* w, int64_t r0,
-          int64_t r1, float* y, int64_t ldy);
+void Gemm(DType t, PanelFn panel, PanelFormat format, const float* x, int64_t n, int64_t k,
+          const void* w, int64_t r0, int64_t r1, float* y, int64_t ldy);
 
 }  // namespace qw::kernels

@@ -67,8 +67,8 @@ void TileT(const float* x, int64_t ldx, const float* pt, int64_t kc, int64_t row
     for (int t = 0; t < T; ++t) acc[q][t] = _mm512_setzero_ps();
   for (int64_t j = 0; j < kc; ++j) {
     const float* wj = pt + j * kPanelRows;
-    const __m512 w0 = _mm512_load_ps(wj), w1 = _mm512_load_ps(wj + 16),
-                 w2 = _mm512_load_ps(wj + 32);
+    const __m512 w0 = _mm512_loadu_ps(wj), w1 = _mm512_loadu_ps(wj + 16),
+                 w2 = _mm512_loadu_ps(wj + 32);
     for (int t = 0; t < T; ++t) {
       const __m512 xv = _mm512_set1_ps(x[t * ldx + j]);
       acc[0][t] = _mm512_fmadd_ps(w0, xv, acc[0][t]);
@@ -94,21 +94,7 @@ void TileT(const float* x, int64_t ldx, const float* pt, int64_t kc, int64_t row
 
 void Panel(const float* x, int64_t ldx, int64_t n, const float* p, int64_t rows, int64_t kc,
            float* y, int64_t ldy, bool accumulate) {
-  if (rows > kPanelRows || kc > kKc) {  // not the shapes Gemm produces: plain dot products
-    for (int64_t i = 0; i < n; ++i)
-      for (int64_t r = 0; r < rows; ++r) {
-        float s = Dot(x + i * ldx, p + r * kc, kc);
-        y[i * ldy + r] = accumulate ? y[i * ldy + r] + s : s;
-      }
-    return;
-  }
-  // Transpose the panel to [kc][48], zero-padding missing rows.
-  alignas(64) float pt[kKc * kPanelRows];  // 96 KiB on the stack
-  for (int64_t j = 0; j < kc; ++j) {
-    float* d = pt + j * kPanelRows;
-    for (int64_t r = 0; r < rows; ++r) d[r] = p[r * kc + j];
-    for (int64_t r = rows; r < kPanelRows; ++r) d[r] = 0.0f;
-  }
+  const float* pt = p;  // already [kc][48] (gemm.h)
   constexpr int T = 8;
   int64_t i = 0;
   for (; i + T <= n; i += T) TileT<T>(x + i * ldx, ldx, pt, kc, rows, y + i * ldy, ldy, accumulate);
