@@ -90,6 +90,19 @@ void TileT(const float* x, int64_t ldx, const float* pt, int64_t kc, int64_t row
   }
 }
 
+// The last n < 8 tokens: the tile instantiated for exactly n.
+template <int T>
+void TailTile(int64_t n, const float* x, int64_t ldx, const float* pt, int64_t kc, int64_t rows,
+              float* y, int64_t ldy, bool accumulate) {
+  if constexpr (T > 0) {
+    if (n == T) {
+      TileT<T>(x, ldx, pt, kc, rows, y, ldy, accumulate);
+    } else {
+      TailTile<T - 1>(n, x, ldx, pt, kc, rows, y, ldy, accumulate);
+    }
+  }
+}
+
 }  // namespace
 
 void Panel(const float* x, int64_t ldx, int64_t n, const float* p, int64_t rows, int64_t kc,
@@ -98,31 +111,7 @@ void Panel(const float* x, int64_t ldx, int64_t n, const float* p, int64_t rows,
   constexpr int T = 8;
   int64_t i = 0;
   for (; i + T <= n; i += T) TileT<T>(x + i * ldx, ldx, pt, kc, rows, y + i * ldy, ldy, accumulate);
-  switch (n - i) {
-    case 7:
-      TileT<7>(x + i * ldx, ldx, pt, kc, rows, y + i * ldy, ldy, accumulate);
-      break;
-    case 6:
-      TileT<6>(x + i * ldx, ldx, pt, kc, rows, y + i * ldy, ldy, accumulate);
-      break;
-    case 5:
-      TileT<5>(x + i * ldx, ldx, pt, kc, rows, y + i * ldy, ldy, accumulate);
-      break;
-    case 4:
-      TileT<4>(x + i * ldx, ldx, pt, kc, rows, y + i * ldy, ldy, accumulate);
-      break;
-    case 3:
-      TileT<3>(x + i * ldx, ldx, pt, kc, rows, y + i * ldy, ldy, accumulate);
-      break;
-    case 2:
-      TileT<2>(x + i * ldx, ldx, pt, kc, rows, y + i * ldy, ldy, accumulate);
-      break;
-    case 1:
-      TileT<1>(x + i * ldx, ldx, pt, kc, rows, y + i * ldy, ldy, accumulate);
-      break;
-    default:
-      break;
-  }
+  TailTile<T - 1>(n - i, x + i * ldx, ldx, pt, kc, rows, y + i * ldy, ldy, accumulate);
 }
 
 }  // namespace qw::kernels::avx512
