@@ -341,13 +341,20 @@ class Interpreter {
     };
     if (op == "-") {
       if (!nums) return type_error();
-      return ints ? Value::Integer(a.integer() - b.integer())
-                  : Value::Float(a.number() - b.number());
+      if (!ints) return Value::Float(a.number() - b.number());
+      Int r;
+      if (__builtin_sub_overflow(a.integer(), b.integer(), &r))
+        return TemplateError("OverflowError", "integer too large");
+      return Value::Integer(r);
     }
     if (op == "*") {
-      if (nums)
-        return ints ? Value::Integer(a.integer() * b.integer())
-                    : Value::Float(a.number() * b.number());
+      if (nums && !ints) return Value::Float(a.number() * b.number());
+      if (nums) {
+        Int r;
+        if (__builtin_mul_overflow(a.integer(), b.integer(), &r))
+          return TemplateError("OverflowError", "integer too large");
+        return Value::Integer(r);
+      }
       const Value* seq = a.is_string() || a.is_sequence_like() ? &a : &b;
       const Value* cnt = seq == &a ? &b : &a;
       if ((seq->is_string() || seq->is_sequence_like()) && (cnt->is_int() || cnt->is_bool())) {
@@ -395,11 +402,17 @@ class Interpreter {
     if (op == "**") {
       if (!nums) return type_error();
       if (ints && b.integer() >= 0) {
-        Int r = 1, base = a.integer();
-        for (Int e = b.integer(); e > 0; --e) {
-          if (r != 0 && (r > (Int(1) << 120) || r < -(Int(1) << 120)))
+        // Exponentiation by squaring, every product checked (a hostile exponent must neither
+        // overflow nor loop for long).
+        Int r = 1, base = a.integer(), e = b.integer();
+        while (e > 0) {
+          if ((e & 1) && __builtin_mul_overflow(r, base, &r))
             return TemplateError("OverflowError", "integer too large");
-          r *= base;
+          e >>= 1;
+          if (e > 0 && __builtin_mul_overflow(base, base, &base)) {
+            if (r == 0) break;
+            return TemplateError("OverflowError", "integer too large");
+          }
         }
         return Value::Integer(r);
       }

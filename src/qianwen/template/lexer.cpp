@@ -287,7 +287,18 @@ class Lexer {
         case 'U': {
           size_t n = e == 'x' ? 2 : e == 'u' ? 4 : 8;
           if (p + n > s_.size()) return Error(line, "truncated escape in string");
-          uint32_t cp = static_cast<uint32_t>(std::stoul(s_.substr(p, n), nullptr, 16));
+          uint32_t cp = 0;
+          for (size_t q = 0; q < n; ++q) {
+            const char h = s_[p + q];
+            const int d = h >= '0' && h <= '9'   ? h - '0'
+                          : h >= 'a' && h <= 'f' ? h - 'a' + 10
+                          : h >= 'A' && h <= 'F' ? h - 'A' + 10
+                                                 : -1;
+            if (d < 0) return Error(line, "invalid escape in string");
+            cp = cp * 16 + static_cast<uint32_t>(d);
+          }
+          if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+            return Error(line, "invalid code point in string escape");
           p += n;
           AppendUtf8(cp, &v);
           break;

@@ -59,7 +59,8 @@ Result<Value> FormatMethod(const std::string& fmt, const CallArgs& a) {
         v = auto_idx < a.args.size() ? &a.args[auto_idx] : nullptr;
         ++auto_idx;
       } else if (std::all_of(field.begin(), field.end(), ::isdigit)) {
-        size_t k = std::stoul(field);
+        size_t k =
+            field.size() > 9 ? SIZE_MAX : std::stoul(field);  // no overflow: at most 9 digits
         v = k < a.args.size() ? &a.args[k] : nullptr;
       } else {
         for (const auto& [kn, kv] : a.kwargs)

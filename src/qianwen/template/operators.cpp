@@ -12,7 +12,10 @@ namespace qw::tmpl {
 Result<Value> Add(const Value& a, const Value& b) {
   if (a.is_number() && b.is_number()) {
     if (a.is_float() || b.is_float()) return Value::Float(a.number() + b.number());
-    return Value::Integer(a.integer() + b.integer());
+    Int r;
+    if (__builtin_add_overflow(a.integer(), b.integer(), &r))
+      return TemplateError("OverflowError", "integer too large");
+    return Value::Integer(r);
   }
   if (a.is_string() && b.is_string()) return Value::Str(a.str() + b.str());
   if (a.is_list() && b.is_list()) {

@@ -414,7 +414,9 @@ class Parser {
         if (Peek().type == Token::kInt) {
           n->kind = Node::kGetItem;
           NodePtr idx = Make(Node::kLiteral);
-          idx->value = Value::Integer(std::stoll(Next().text));
+          const std::string digits = Next().text;
+          if (digits.size() > 18) return Error("integer attribute '" + digits + "' is too large");
+          idx->value = Value::Integer(std::stoll(digits));
           n->children.push_back(std::move(e));
           n->children.push_back(std::move(idx));
         } else {
@@ -520,6 +522,8 @@ class Parser {
     if (tok.type == Token::kInt) {
       Next();
       NodePtr n = Make(Node::kLiteral);
+      if (tok.text.size() > 36)
+        return Error("integer literal '" + tok.text.substr(0, 40) + "...' is too large");
       Int v = 0;
       for (char c : tok.text) v = v * 10 + (c - '0');
       n->value = Value::Integer(v);
