@@ -21,9 +21,15 @@ void Forward::Linear(const float* x, int64_t n, const TensorView& w, const Tenso
   pool_.ParallelFor(rows, 16,
                     [&](int64_t r0, int64_t r1, int) { fn(x, n, k, w.data, r0, r1, y, rows); });
   if (!bias.empty()) {
-    std::vector<float> b(static_cast<size_t>(rows));
-    ToF32(bias.data, bias.dtype, rows, b.data());
-    for (int64_t i = 0; i < n; ++i) kernels::Add(y + i * rows, b.data(), rows);
+    // F32 biases (GGUF) are added in place; others are widened first (a small copy per call).
+    const float* b = reinterpret_cast<const float*>(bias.data);
+    std::vector<float> widened;
+    if (bias.dtype != DType::kF32) {
+      widened.resize(static_cast<size_t>(rows));
+      ToF32(bias.data, bias.dtype, rows, widened.data());
+      b = widened.data();
+    }
+    for (int64_t i = 0; i < n; ++i) kernels::Add(y + i * rows, b, rows);
   }
 }
 
