@@ -114,6 +114,30 @@ TEST(Ops, RmsNormSoftmaxRopeSilu) {
   EXPECT_NEAR(g[1], 2 / (1 + std::exp(-2.0f)) * 3, 1e-6);
 }
 
+TEST(Ops, SiluMulOfEveryPathMatchesTheReference) {
+  std::vector<float> g, u;
+  for (float v = -100.0f; v <= 100.0f; v += 0.0137f) {
+    g.push_back(v);
+    u.push_back(0.5f + v * 0.01f);
+  }
+  g.push_back(0.0f);
+  u.push_back(1.0f);
+  std::vector<float> ref = g;
+  SiluMul(ref.data(), u.data(), static_cast<int64_t>(ref.size()));
+  for (Isa isa : {Isa::kScalar, Isa::kAvx2, Isa::kAvx512}) {
+    if (static_cast<int>(DetectIsa()) < static_cast<int>(isa)) continue;
+    KernelTable kt = MakeKernelTable(isa);
+    for (int64_t n : {int64_t{1}, int64_t{15}, int64_t{17}, static_cast<int64_t>(g.size())}) {
+      std::vector<float> y(g.begin(), g.begin() + n);
+      kt.silu_mul(y.data(), u.data(), n);
+      for (int64_t i = 0; i < n; ++i) {
+        EXPECT_NEAR(y[i], ref[i], 4e-7f * std::fabs(ref[i]) + 1e-30f)
+            << IsaName(isa) << " x=" << g[i];
+      }
+    }
+  }
+}
+
 TEST(Half, ConversionsAreExactOrRoundToNearestEven) {
   EXPECT_EQ(Bf16ToF32(0x3f80), 1.0f);
   EXPECT_EQ(F32ToBf16(1.0f), 0x3f80);

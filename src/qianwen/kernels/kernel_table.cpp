@@ -8,6 +8,7 @@
 #include "qianwen/kernels/dot.h"
 #include "qianwen/kernels/gemm.h"
 #include "qianwen/kernels/matmul_dequant.h"
+#include "qianwen/kernels/ops.h"
 #include "qianwen/kernels/ref/matmul_ref.h"
 
 namespace qw::kernels {
@@ -127,6 +128,7 @@ KernelTable MakeKernelTable(Isa cap) {
   FillQuant<DotRef, PanelRef>(&t);
   t.dot = DotRef;
   t.axpy = AxpyRef;
+  t.silu_mul = SiluMul;
 #if defined(__x86_64__)
   if (isa >= Isa::kAvx2) {
     t.isa = Isa::kAvx2;
@@ -151,6 +153,7 @@ KernelTable MakeKernelTable(Isa cap) {
         MatmulAuto<DType::kQ5_0, MatmulRowDot<DType::kQ5_0, avx512::DotQ5_0>, avx512::Panel>);
     t.dot = avx512::Dot;
     t.axpy = avx512::Axpy;
+    t.silu_mul = avx512::SiluMul;
   }
 #endif
   return t;

@@ -32,6 +32,7 @@ struct KernelTable {
   MatmulFn matmul[kNumDTypes] = {};  // by weight dtype; nullptr where unsupported
   float (*dot)(const float* a, const float* b, int64_t n) = nullptr;
   void (*axpy)(float a, const float* x, float* y, int64_t n) = nullptr;  // y += a * x
+  void (*silu_mul)(float* gate, const float* up, int64_t n) = nullptr;   // gate = silu(gate) * up
 
   // The matmul for a weight dtype, nullptr if none.
   MatmulFn MatmulFor(DType weight_type) const { return matmul[static_cast<int>(weight_type)]; }

@@ -136,7 +136,7 @@ Status Forward::Run(KvCache& cache, Workspace& ws, const ForwardRequest& req) co
     }
     Linear(ws.xn.data(), n, lw.gate, TensorView{}, ws.gate.data());
     Linear(ws.xn.data(), n, lw.up, TensorView{}, ws.up.data());
-    kernels::SiluMul(ws.gate.data(), ws.up.data(), n * c.intermediate_size);
+    kt_.silu_mul(ws.gate.data(), ws.up.data(), n * c.intermediate_size);
     Linear(ws.gate.data(), n, lw.down, TensorView{}, ws.tmp.data());
     kernels::Add(ws.x.data(), ws.tmp.data(), n * hd);
     if (req.observer) req.observer->OnHidden(l + 1, ws.x.data(), n, hd);
