@@ -55,9 +55,10 @@ int RunChat(int argc, char** argv) {
 
   auto model = model::Model::Load(*dir);
   if (!model.ok()) return Fail(cmd, model.status(), kExitRuntime);
-  auto tok = engine::LoadTokenizer(*dir);
+  auto tok = engine::LoadTokenizer(*dir, (*model)->gguf().get());
   if (!tok.ok()) return Fail(cmd, tok.status(), kExitRuntime);
-  auto fmt = engine::ChatFormat::Load(*dir, args->Get("--chat-template").value_or(""));
+  auto fmt = engine::ChatFormat::Load(*dir, args->Get("--chat-template").value_or(""),
+                                      (*model)->gguf().get());
   if (!fmt.ok()) return Fail(cmd, fmt.status(), kExitRuntime);
   sampling::SamplingParams params =
       engine::ParamsFromGenerationConfig((*model)->generation_config());

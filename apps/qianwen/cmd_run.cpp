@@ -118,7 +118,7 @@ int RunGenerate(int argc, char** argv) {
   if (!st.ok()) return Fail(cmd, st, kExitUsage);
   std::unique_ptr<tokenizer::Tokenizer> tok;
   if (output == "text" || args->Has("--prompt")) {
-    auto t = engine::LoadTokenizer(*model_dir);
+    auto t = engine::LoadTokenizer(*model_dir, (*model)->gguf().get());
     if (!t.ok()) return Fail(cmd, t.status(), kExitRuntime);
     tok = std::move(*t);
   }

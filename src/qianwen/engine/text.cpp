@@ -109,11 +109,16 @@ Result<tokenizer::TokenizerSpec> SpecFromGguf(const io::GgufFile& g) {
 
 }  // namespace
 
-Result<std::unique_ptr<tokenizer::Tokenizer>> LoadTokenizer(const std::string& model_path) {
+Result<std::unique_ptr<tokenizer::Tokenizer>> LoadTokenizer(const std::string& model_path,
+                                                            const io::GgufFile* open) {
   std::error_code ec;
-  if (fs::is_regular_file(model_path, ec) && io::LooksLikeGguf(model_path)) {
-    QW_ASSIGN_OR_RETURN(std::shared_ptr<io::GgufFile> g, io::GgufFile::Open(model_path));
-    QW_ASSIGN_OR_RETURN(tokenizer::TokenizerSpec spec, SpecFromGguf(*g));
+  if (open != nullptr || (fs::is_regular_file(model_path, ec) && io::LooksLikeGguf(model_path))) {
+    std::shared_ptr<io::GgufFile> parsed;
+    if (open == nullptr) {
+      QW_ASSIGN_OR_RETURN(parsed, io::GgufFile::Open(model_path));
+      open = parsed.get();
+    }
+    QW_ASSIGN_OR_RETURN(tokenizer::TokenizerSpec spec, SpecFromGguf(*open));
     return tokenizer::Tokenizer::FromSpec(std::move(spec));
   }
   QW_ASSIGN_OR_RETURN(
@@ -122,14 +127,20 @@ Result<std::unique_ptr<tokenizer::Tokenizer>> LoadTokenizer(const std::string& m
   return tokenizer::Tokenizer::FromSpec(std::move(spec));
 }
 
-Result<ChatFormat> ChatFormat::Load(const std::string& model_dir,
-                                    const std::string& template_file) {
+Result<ChatFormat> ChatFormat::Load(const std::string& model_dir, const std::string& template_file,
+                                    const io::GgufFile* open) {
   ChatFormat f;
   std::string source;
   io::TokenizerConfig cfg;
   std::error_code ec;
-  if (!model_dir.empty() && fs::is_regular_file(model_dir, ec) && io::LooksLikeGguf(model_dir)) {
-    QW_ASSIGN_OR_RETURN(std::shared_ptr<io::GgufFile> g, io::GgufFile::Open(model_dir));
+  if (open != nullptr ||
+      (!model_dir.empty() && fs::is_regular_file(model_dir, ec) && io::LooksLikeGguf(model_dir))) {
+    std::shared_ptr<io::GgufFile> parsed;
+    if (open == nullptr) {
+      QW_ASSIGN_OR_RETURN(parsed, io::GgufFile::Open(model_dir));
+      open = parsed.get();
+    }
+    const io::GgufFile* g = open;
     if (template_file.empty()) {
       auto t = g->GetString("tokenizer.chat_template");
       if (!t.ok())

@@ -8,20 +8,24 @@
 #include <utility>
 #include <vector>
 
+#include "qianwen/io/gguf.h"
 #include "qianwen/template/chat.h"
 #include "qianwen/template/interpreter.h"
 #include "qianwen/tokenizer/tokenizer.h"
 
 namespace qw::engine {
 
-// tokenizer.json of a model folder.
-Result<std::unique_ptr<tokenizer::Tokenizer>> LoadTokenizer(const std::string& model_dir);
+// The tokenizer of a model folder (tokenizer.json) or GGUF file (its metadata). `open`, when the
+// caller already parsed that GGUF (Model::gguf()), is used instead of parsing it again.
+Result<std::unique_ptr<tokenizer::Tokenizer>> LoadTokenizer(const std::string& model_path,
+                                                            const io::GgufFile* open = nullptr);
 
 class ChatFormat {
  public:
   // The template from `template_file` when given, else tokenizer_config.json's chat_template,
   // else chat_template.jinja in the folder. model_dir may be empty with a template file.
-  static Result<ChatFormat> Load(const std::string& model_dir, const std::string& template_file);
+  static Result<ChatFormat> Load(const std::string& model_dir, const std::string& template_file,
+                                 const io::GgufFile* open = nullptr);
 
   struct Rendered {
     std::string text;
