@@ -78,6 +78,7 @@ int RunBench(int argc, char** argv) {
       {"--repetitions", "-r", true, "repetitions of each test (default 5)"},
       {"--threads", "-t", true, "thread counts, comma-separated (default: all cores)"},
       {"--output", "-o", true, "md (default) or json"},
+      {"--exact", "", false, kExactHelp},
   };
   auto args = Args::Parse(cmd, specs, argc, argv);
   if (!args.ok()) return Fail(cmd, args.status(), kExitUsage);
@@ -98,7 +99,7 @@ int RunBench(int argc, char** argv) {
   const std::string out_fmt = args->Get("--output").value_or("md");
   if (out_fmt != "md" && out_fmt != "json")
     return Fail(cmd, InvalidArgument("--output: '" + out_fmt + "' is not md or json"), kExitUsage);
-  auto kt = kernels::MakeKernelTableFromEnv();
+  auto kt = kernels::MakeKernelTableFromEnv(!args->Has("--exact"));
   if (!kt.ok()) return Fail(cmd, kt.status(), kExitUsage);
   auto model = model::Model::Load(*path);
   if (!model.ok()) return Fail(cmd, model.status(), kExitRuntime);

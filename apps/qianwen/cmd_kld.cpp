@@ -20,6 +20,7 @@ int RunKld(int argc, char** argv) {
       {"--ids", "", true, "token sequences: comma-separated ids, sequences separated by ';'"},
       {"--text-file", "", true, "a text file, one sequence per non-empty line"},
       {"--threads", "-t", true, "threads (default: all cores)"},
+      {"--exact", "", false, kExactHelp},
   };
   auto args = Args::Parse(cmd, specs, argc, argv);
   if (!args.ok()) return Fail(cmd, args.status(), kExitUsage);

@@ -18,7 +18,11 @@ constexpr int kExitUsage = 2;
 // Prints "qianwen CMD: message" on stderr and returns the exit code for the status.
 int Fail(const std::string& command, const Status& status, int code);
 
-// Flags every model command takes: --model, --threads, --ctx-size.
+inline constexpr const char* kExactHelp =
+    "float32 activations everywhere (default: prompts with quantized weights use 8-bit "
+    "activations where the CPU has integer dot products, as llama.cpp does)";
+
+// Flags every model command takes: --model, --threads, --ctx-size, --exact.
 void AddModelFlags(std::vector<FlagSpec>* specs);
 Result<engine::SessionOptions> SessionOptionsFromArgs(const Args& args);
 

@@ -4,9 +4,11 @@
 
 #include "qianwen/kernels/avx2/matmul_avx2.h"
 #include "qianwen/kernels/avx2/quant_dot_avx2.h"
+#include "qianwen/kernels/avx512/gemm_q8_avx512.h"
 #include "qianwen/kernels/avx512/kernels_avx512.h"
 #include "qianwen/kernels/dot.h"
 #include "qianwen/kernels/gemm.h"
+#include "qianwen/kernels/gemm_q8.h"
 #include "qianwen/kernels/matmul_dequant.h"
 #include "qianwen/kernels/ops.h"
 #include "qianwen/kernels/ref/matmul_ref.h"
@@ -39,6 +41,15 @@ Isa DetectIsa() {
   return Isa::kScalar;
 }
 
+bool HasAvx512Vnni() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_cpu_init();
+  return DetectIsa() == Isa::kAvx512 && __builtin_cpu_supports("avx512vnni");
+#else
+  return false;
+#endif
+}
+
 Result<Isa> ParseIsa(const std::string& name) {
   if (name == "scalar") return Isa::kScalar;
   if (name == "avx2") return Isa::kAvx2;
@@ -61,6 +72,17 @@ void MatmulAuto(const float* x, int64_t n, int64_t k, const void* w, int64_t r0,
                 float* y, int64_t ldy) {
   if (n >= 4) {
     Gemm(T, Panel, FormatOf<Panel>(), x, n, k, w, r0, r1, y, ldy);
+  } else {
+    Small(x, n, k, w, r0, r1, y, ldy);
+  }
+}
+
+// The same with 8-bit activations for prompts (gemm_q8.h).
+template <DType T, MatmulFn Small, q8::QuantizeFn Quantize, q8::PanelFn Panel>
+void MatmulAutoQ8(const float* x, int64_t n, int64_t k, const void* w, int64_t r0, int64_t r1,
+                  float* y, int64_t ldy) {
+  if (n >= 4) {
+    q8::Gemm(T, Quantize, Panel, x, n, k, w, r0, r1, y, ldy);
   } else {
     Small(x, n, k, w, r0, r1, y, ldy);
   }
@@ -115,9 +137,29 @@ void FillQuant(KernelTable* t) {
   set(DType::kQ6_K, MatmulAuto<DType::kQ6_K, MatmulDequant<DType::kQ6_K, Dot>, Panel>);
 }
 
+// The AVX-512 table's small-batch kernels with the VNNI 8-bit prompt path.
+void FillInt8Avx512(KernelTable* t) {
+  auto set = [&](DType d, MatmulFn f) { t->matmul[static_cast<int>(d)] = f; };
+  constexpr q8::QuantizeFn kQ = avx512::QuantizeQ8;
+  constexpr q8::PanelFn kP = avx512::PanelQ8;
+  set(DType::kQ8_0,
+      MatmulAutoQ8<DType::kQ8_0, MatmulRowDot<DType::kQ8_0, avx512::DotQ8_0>, kQ, kP>);
+  set(DType::kQ5_0,
+      MatmulAutoQ8<DType::kQ5_0, MatmulRowDot<DType::kQ5_0, avx512::DotQ5_0>, kQ, kP>);
+  set(DType::kQ4_0, MatmulAutoQ8<DType::kQ4_0, MatmulRowDot<DType::kQ4_0, avx2::DotQ4_0>, kQ, kP>);
+  set(DType::kQ4_K, MatmulAutoQ8<DType::kQ4_K, MatmulRowDot<DType::kQ4_K, avx2::DotQ4_K>, kQ, kP>);
+  set(DType::kQ6_K, MatmulAutoQ8<DType::kQ6_K, MatmulRowDot<DType::kQ6_K, avx2::DotQ6_K>, kQ, kP>);
+  set(DType::kQ4_1, MatmulAutoQ8<DType::kQ4_1, MatmulDequant<DType::kQ4_1, avx512::Dot>, kQ, kP>);
+  set(DType::kQ5_1, MatmulAutoQ8<DType::kQ5_1, MatmulDequant<DType::kQ5_1, avx512::Dot>, kQ, kP>);
+  set(DType::kQ2_K, MatmulAutoQ8<DType::kQ2_K, MatmulDequant<DType::kQ2_K, avx512::Dot>, kQ, kP>);
+  set(DType::kQ3_K, MatmulAutoQ8<DType::kQ3_K, MatmulDequant<DType::kQ3_K, avx512::Dot>, kQ, kP>);
+  set(DType::kQ5_K, MatmulAutoQ8<DType::kQ5_K, MatmulDequant<DType::kQ5_K, avx512::Dot>, kQ, kP>);
+  t->int8_prompts = true;
+}
+
 }  // namespace
 
-KernelTable MakeKernelTable(Isa cap) {
+KernelTable MakeKernelTable(Isa cap, bool int8_prompts) {
   Isa isa = static_cast<int>(cap) < static_cast<int>(DetectIsa()) ? cap : DetectIsa();
   KernelTable t;
   auto set = [&](DType d, MatmulFn f) { t.matmul[static_cast<int>(d)] = f; };
@@ -154,19 +196,20 @@ KernelTable MakeKernelTable(Isa cap) {
     t.dot = avx512::Dot;
     t.axpy = avx512::Axpy;
     t.silu_mul = avx512::SiluMul;
+    if (int8_prompts && HasAvx512Vnni()) FillInt8Avx512(&t);
   }
 #endif
   return t;
 }
 
-Result<KernelTable> MakeKernelTableFromEnv() {
+Result<KernelTable> MakeKernelTableFromEnv(bool int8_prompts) {
   Isa cap = Isa::kAvx512;
   if (const char* env = std::getenv("QW_ISA"); env != nullptr && *env != '\0') {
     auto parsed = ParseIsa(env);
     if (!parsed.ok()) return parsed.status().WithContext("QW_ISA");
     cap = *parsed;
   }
-  return MakeKernelTable(cap);
+  return MakeKernelTable(cap, int8_prompts);
 }
 
 }  // namespace qw::kernels

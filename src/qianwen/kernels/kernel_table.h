@@ -33,14 +33,21 @@ struct KernelTable {
   float (*dot)(const float* a, const float* b, int64_t n) = nullptr;
   void (*axpy)(float a, const float* x, float* y, int64_t n) = nullptr;  // y += a * x
   void (*silu_mul)(float* gate, const float* up, int64_t n) = nullptr;   // gate = silu(gate) * up
+  // Whether prompts with block-quantized weights run with 8-bit activations (gemm_q8.h).
+  bool int8_prompts = false;
 
   // The matmul for a weight dtype, nullptr if none.
   MatmulFn MatmulFor(DType weight_type) const { return matmul[static_cast<int>(weight_type)]; }
 };
 
-// The best table for `cap` that this CPU supports (never above DetectIsa()).
-KernelTable MakeKernelTable(Isa cap);
+// Whether this CPU has AVX-512 VNNI (the integer dot product of the 8-bit prompt path).
+bool HasAvx512Vnni();
+
+// The best table for `cap` that this CPU supports (never above DetectIsa()). With int8_prompts,
+// prompts (4 or more tokens) with block-quantized weights use 8-bit activations where the ISA
+// has an integer kernel for them (AVX-512 VNNI); otherwise everything computes in float32.
+KernelTable MakeKernelTable(Isa cap, bool int8_prompts = false);
 // MakeKernelTable capped by the QW_ISA environment variable when set (error if unknown).
-Result<KernelTable> MakeKernelTableFromEnv();
+Result<KernelTable> MakeKernelTableFromEnv(bool int8_prompts = false);
 
 }  // namespace qw::kernels

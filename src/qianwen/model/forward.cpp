@@ -78,7 +78,6 @@ Status Forward::Run(KvCache& cache, Workspace& ws, const ForwardRequest& req) co
   }
   Ensure(ws.x, n * hd);
   Ensure(ws.xn, n * hd);
-  Ensure(ws.tmp, n * hd);
   Ensure(ws.q, n * c.q_dim());
   Ensure(ws.att, n * c.q_dim());
   Ensure(ws.k, n * c.kv_dim());
@@ -127,8 +126,10 @@ Status Forward::Run(KvCache& cache, Workspace& ws, const ForwardRequest& req) co
                   c.kv_dim() * sizeof(float));
     }
     Attention(cache, ws, l, n, req.pos);
-    Linear(ws.att.data(), n, lw.wo, lw.bo, ws.tmp.data());
-    kernels::Add(ws.x.data(), ws.tmp.data(), n * hd);
+    // xn is free once q, k and v are computed: it takes the projections' outputs (no extra
+    // [n, hidden] buffer in the peak memory).
+    Linear(ws.att.data(), n, lw.wo, lw.bo, ws.xn.data());
+    kernels::Add(ws.x.data(), ws.xn.data(), n * hd);
 
     for (int64_t i = 0; i < n; ++i) {
       kernels::RmsNorm(ws.x.data() + i * hd, lw.post_attention_norm.data,
@@ -137,8 +138,8 @@ Status Forward::Run(KvCache& cache, Workspace& ws, const ForwardRequest& req) co
     Linear(ws.xn.data(), n, lw.gate, TensorView{}, ws.gate.data());
     Linear(ws.xn.data(), n, lw.up, TensorView{}, ws.up.data());
     kt_.silu_mul(ws.gate.data(), ws.up.data(), n * c.intermediate_size);
-    Linear(ws.gate.data(), n, lw.down, TensorView{}, ws.tmp.data());
-    kernels::Add(ws.x.data(), ws.tmp.data(), n * hd);
+    Linear(ws.gate.data(), n, lw.down, TensorView{}, ws.xn.data());
+    kernels::Add(ws.x.data(), ws.xn.data(), n * hd);
     if (req.observer) req.observer->OnHidden(l + 1, ws.x.data(), n, hd);
   }
 

@@ -25,7 +25,7 @@ class ForwardObserver {
 // Scratch buffers, sized once for the largest batch.
 struct Workspace {
   int64_t max_tokens = 0;
-  std::vector<float> x, xn, q, k, v, att, tmp, gate, up, scores, cos, sin;
+  std::vector<float> x, xn, q, k, v, att, gate, up, scores, cos, sin;
 };
 
 struct ForwardRequest {

@@ -1,0 +1,16 @@
+#pragma once
+// AVX-512 VNNI kernels of the 8-bit-activation prompt product (gemm_q8.h): same contracts as
+// q8::QuantizeRef and q8::PanelRef. Only for CPUs with AVX512_VNNI (kernel_table.cpp checks).
+
+#include <cstdint>
+
+#include "qianwen/kernels/gemm_q8.h"
+
+namespace qw::kernels::avx512 {
+
+void QuantizeQ8(const float* x, int64_t ldx, int64_t n, int64_t k, const q8::Layout& l, int8_t* q,
+                float* d, int32_t* ic, float* fc);
+void PanelQ8(const q8::Layout& l, const q8::ActsView& a, int64_t n, const uint8_t* panel,
+             int64_t nsub, int64_t rows, float* y, int64_t ldy, bool accumulate);
+
+}  // namespace qw::kernels::avx512

@@ -1,0 +1,183 @@
+// The 8-bit-activation prompt product (gemm_q8.h): the scalar reference against a float64
+// product of the dequantized weights and the dequantized 8-bit activations (which checks every
+// type's unpacking), every SIMD kernel against the reference on odd shapes, and the kernel
+// table's switch between float32 and 8-bit prompts.
+
+#include "qianwen/kernels/gemm_q8.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+#include <tuple>
+
+#include "kernels/random_blocks.h"
+#include "qianwen/kernels/avx512/gemm_q8_avx512.h"
+#include "qianwen/kernels/kernel_table.h"
+#include "qianwen/kernels/quant/dequant.h"
+
+namespace qw::kernels {
+namespace {
+
+struct Quantized {
+  std::vector<int8_t> q;
+  std::vector<float> d, fc;
+  std::vector<int32_t> ic;
+};
+
+Quantized Quantize(q8::QuantizeFn fn, const std::vector<float>& x, int64_t n, int64_t k,
+                   const q8::Layout& l) {
+  Quantized a;
+  a.q.resize(static_cast<size_t>(n * k));
+  a.d.resize(static_cast<size_t>(n * k / l.sub));
+  a.fc.resize(a.d.size());
+  a.ic.resize(a.d.size());
+  fn(x.data(), k, n, k, l, a.q.data(), a.d.data(), a.ic.data(), a.fc.data());
+  return a;
+}
+
+// y = x8 . W^T in float64, x8 the activations after 8-bit quantization; also sum |x8 * w|.
+void Expected(DType t, const std::vector<uint8_t>& w, const Quantized& a, int64_t n, int64_t k,
+              int64_t rows, std::vector<double>* y, std::vector<double>* mag) {
+  const q8::Layout l = q8::LayoutOf(t);
+  std::vector<float> dq(static_cast<size_t>(rows * k));
+  quant::DequantizerFor(t)(w.data(), dq.data(), rows * k);
+  y->assign(static_cast<size_t>(n * rows), 0.0);
+  mag->assign(y->size(), 0.0);
+  for (int64_t i = 0; i < n; ++i) {
+    for (int64_t r = 0; r < rows; ++r) {
+      double s = 0, m = 0;
+      for (int64_t j = 0; j < k; ++j) {
+        const double xv = static_cast<double>(a.q[static_cast<size_t>(i * k + j)]) *
+                          a.d[static_cast<size_t>(i * (k / l.sub) + j / l.sub)];
+        s += xv * dq[static_cast<size_t>(r * k + j)];
+        m += std::fabs(xv * dq[static_cast<size_t>(r * k + j)]);
+      }
+      (*y)[static_cast<size_t>(i * rows + r)] = s;
+      (*mag)[static_cast<size_t>(i * rows + r)] = m;
+    }
+  }
+}
+
+const DType kTypes[] = {DType::kQ8_0, DType::kQ4_0, DType::kQ4_1, DType::kQ5_0, DType::kQ5_1,
+                        DType::kQ2_K, DType::kQ3_K, DType::kQ4_K, DType::kQ5_K, DType::kQ6_K};
+
+// (tokens, k in blocks, rows): a single row, rows not a multiple of 16 or 48, several panels,
+// token counts around the 4-token tile and past the 96-token block, k past the 512 slice.
+const std::tuple<int64_t, int64_t, int64_t> kShapes[] = {{4, 1, 1},   {5, 3, 17},  {7, 2, 49},
+                                                         {100, 1, 3}, {9, 20, 50}, {6, 3, 96}};
+
+class GemmQ8Test : public ::testing::TestWithParam<DType> {};
+
+TEST_P(GemmQ8Test, ReferenceMatchesDequantizedProduct) {
+  const DType t = GetParam();
+  const q8::Layout l = q8::LayoutOf(t);
+  ASSERT_NE(l.sub, 0);
+  std::mt19937 rng(5);
+  std::normal_distribution<float> nd(0.0f, 1.0f);
+  for (auto [n, kb, rows] : kShapes) {
+    const int64_t k = kb * static_cast<int64_t>(DTypeBlockElements(t));
+    SCOPED_TRACE(testing::Message()
+                 << DTypeName(t) << " n=" << n << " k=" << k << " rows=" << rows);
+    auto w = RandomBlocks(t, rows, k, rng);
+    std::vector<float> x(static_cast<size_t>(n * k));
+    for (auto& v : x) v = nd(rng);
+    Quantized a = Quantize(q8::QuantizeRef, x, n, k, l);
+    std::vector<double> want, mag;
+    Expected(t, w, a, n, k, rows, &want, &mag);
+    // Rows [1, rows) only, into a wider output: r0 != 0 and ldy != rows.
+    const int64_t ldy = rows + 3;
+    std::vector<float> y(static_cast<size_t>(n * ldy), -7.0f);
+    q8::Gemm(t, q8::QuantizeRef, q8::PanelRef, x.data(), n, k, w.data(), 0, 1, y.data(), ldy);
+    q8::Gemm(t, q8::QuantizeRef, q8::PanelRef, x.data(), n, k, w.data(), 1, rows, y.data(), ldy);
+    for (int64_t i = 0; i < n; ++i) {
+      for (int64_t r = 0; r < rows; ++r) {
+        const size_t e = static_cast<size_t>(i * rows + r);
+        ASSERT_NEAR(y[static_cast<size_t>(i * ldy + r)], want[e], 1e-5 * mag[e] + 1e-6)
+            << "i=" << i << " r=" << r;
+      }
+      for (int64_t r = rows; r < ldy; ++r) ASSERT_EQ(y[static_cast<size_t>(i * ldy + r)], -7.0f);
+    }
+  }
+}
+
+TEST_P(GemmQ8Test, Avx512VnniMatchesReference) {
+  if (!HasAvx512Vnni()) GTEST_SKIP() << "this CPU has no AVX-512 VNNI";
+  const DType t = GetParam();
+  const q8::Layout l = q8::LayoutOf(t);
+  std::mt19937 rng(6);
+  std::normal_distribution<float> nd(0.0f, 1.0f);
+  for (auto [n, kb, rows] : kShapes) {
+    const int64_t k = kb * static_cast<int64_t>(DTypeBlockElements(t));
+    SCOPED_TRACE(testing::Message()
+                 << DTypeName(t) << " n=" << n << " k=" << k << " rows=" << rows);
+    auto w = RandomBlocks(t, rows, k, rng);
+    std::vector<float> x(static_cast<size_t>(n * k));
+    for (auto& v : x) v = nd(rng) * (1.0f + static_cast<float>(rng() % 100));
+    // Quantization is bit-identical.
+    Quantized ar = Quantize(q8::QuantizeRef, x, n, k, l);
+    Quantized as = Quantize(avx512::QuantizeQ8, x, n, k, l);
+    ASSERT_EQ(ar.q, as.q);
+    ASSERT_EQ(ar.d, as.d);
+    ASSERT_EQ(ar.ic, as.ic);
+    ASSERT_EQ(ar.fc, as.fc);
+    std::vector<float> yr(static_cast<size_t>(n * rows)), ys(yr.size());
+    q8::Gemm(t, q8::QuantizeRef, q8::PanelRef, x.data(), n, k, w.data(), 0, rows, yr.data(), rows);
+    q8::Gemm(t, avx512::QuantizeQ8, avx512::PanelQ8, x.data(), n, k, w.data(), 0, rows, ys.data(),
+             rows);
+    std::vector<double> want, mag;
+    Expected(t, w, ar, n, k, rows, &want, &mag);
+    for (size_t e = 0; e < yr.size(); ++e) ASSERT_NEAR(ys[e], yr[e], 1e-5 * mag[e] + 1e-6) << e;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Types, GemmQ8Test, ::testing::ValuesIn(kTypes),
+                         [](const auto& info) { return std::string(DTypeName(info.param)); });
+
+// The table: with int8 prompts, 4+ tokens take the 8-bit path, fewer stay float32-exact; without,
+// every product is float32.
+TEST(GemmQ8Table, Int8PromptsSwitch) {
+  const DType t = DType::kQ4_K;
+  std::mt19937 rng(7);
+  std::normal_distribution<float> nd(0.0f, 1.0f);
+  const int64_t k = 512, rows = 40;
+  auto w = RandomBlocks(t, rows, k, rng);
+  std::vector<float> dq(static_cast<size_t>(rows * k));
+  quant::DequantizerFor(t)(w.data(), dq.data(), rows * k);
+  for (int64_t n : {1, 3, 4, 33}) {
+    std::vector<float> x(static_cast<size_t>(n * k));
+    for (auto& v : x) v = nd(rng);
+    const KernelTable exact = MakeKernelTable(DetectIsa(), false);
+    const KernelTable fast = MakeKernelTable(DetectIsa(), true);
+    EXPECT_FALSE(exact.int8_prompts);
+    EXPECT_EQ(fast.int8_prompts, HasAvx512Vnni());
+    std::vector<float> ye(static_cast<size_t>(n * rows)), yf(ye.size());
+    exact.MatmulFor(t)(x.data(), n, k, w.data(), 0, rows, ye.data(), rows);
+    fast.MatmulFor(t)(x.data(), n, k, w.data(), 0, rows, yf.data(), rows);
+    double max_exact = 0, max_fast = 0, scale = 0;
+    for (int64_t i = 0; i < n; ++i) {
+      for (int64_t r = 0; r < rows; ++r) {
+        double s = 0;
+        for (int64_t j = 0; j < k; ++j)
+          s += static_cast<double>(x[static_cast<size_t>(i * k + j)]) *
+               dq[static_cast<size_t>(r * k + j)];
+        const size_t e = static_cast<size_t>(i * rows + r);
+        max_exact = std::max(max_exact, std::fabs(ye[e] - s));
+        max_fast = std::max(max_fast, std::fabs(yf[e] - s));
+        scale = std::max(scale, std::fabs(s));
+      }
+    }
+    SCOPED_TRACE(testing::Message() << "n=" << n);
+    EXPECT_LT(max_exact, 1e-5 * scale);
+    if (n < 4 || !fast.int8_prompts) {
+      EXPECT_LT(max_fast, 1e-5 * scale);
+    } else {
+      // 8-bit activations: small but visible error.
+      EXPECT_GT(max_fast, 1e-5 * scale);
+      EXPECT_LT(max_fast, 2e-2 * scale);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace qw::kernels
