@@ -114,6 +114,36 @@ TEST(Ops, RmsNormSoftmaxRopeSilu) {
   EXPECT_NEAR(g[1], 2 / (1 + std::exp(-2.0f)) * 3, 1e-6);
 }
 
+TEST(Ops, SoftmaxOfEveryPathMatchesTheReference) {
+  std::mt19937 rng(3);
+  std::normal_distribution<float> nd(0.0f, 8.0f);
+  for (Isa isa : {Isa::kScalar, Isa::kAvx2, Isa::kAvx512}) {
+    if (static_cast<int>(DetectIsa()) < static_cast<int>(isa)) {
+      std::printf("skipped: this CPU has no %s\n", IsaName(isa));
+      continue;
+    }
+    KernelTable kt = MakeKernelTable(isa);
+    for (int64_t n : {1, 2, 7, 8, 9, 15, 16, 17, 33, 1000}) {
+      std::vector<float> x(static_cast<size_t>(n));
+      for (auto& v : x) v = nd(rng);
+      if (n > 3) x[2] = -1e30f;  // a masked-like score: exactly 0 after softmax
+      std::vector<float> ref = x;
+      Softmax(ref.data(), n);
+      kt.softmax(x.data(), n);
+      double sum = 0;
+      for (int64_t i = 0; i < n; ++i) {
+        EXPECT_NEAR(x[i], ref[i], 2e-6f * ref[i] + 1e-12f)
+            << IsaName(isa) << " n=" << n << " i=" << i;
+        sum += x[i];
+      }
+      EXPECT_NEAR(sum, 1.0, 1e-5) << IsaName(isa) << " n=" << n;
+      if (n > 3) {
+        EXPECT_EQ(x[2], 0.0f) << IsaName(isa);
+      }
+    }
+  }
+}
+
 TEST(Ops, SiluMulOfEveryPathMatchesTheReference) {
   std::vector<float> g, u;
   for (float v = -100.0f; v <= 100.0f; v += 0.0137f) {

@@ -319,8 +319,8 @@ void Gemm(DType t, QuantizeFn quantize, PanelFn panel, const float* x, int64_t n
       for (int64_t tb = 0; tb < n; tb += kTb) {
         const int64_t nt = std::min(kTb, n - tb);
         const int64_t c0 = tb * nsub;
-        const ActsView a{q.data() + tb * kc, d.data() + c0, ic.data() + c0, fc.data() + c0, kc,
-                         nsub};
+        const ActsView a{
+            q.data() + tb * kc, d.data() + c0, ic.data() + c0, fc.data() + c0, kc, nsub};
         panel(l, a, nt, pan, nsub, rows, y + tb * ldy + rb, ldy, kb > 0);
       }
     }

@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 
+#include "qianwen/kernels/avx2/exp_avx2.h"
 #include "qianwen/kernels/avx2/matmul_avx2.h"
 #include "qianwen/kernels/avx2/quant_dot_avx2.h"
 #include "qianwen/kernels/avx512/gemm_q8_avx512.h"
@@ -171,6 +172,7 @@ KernelTable MakeKernelTable(Isa cap, bool int8_prompts) {
   t.dot = DotRef;
   t.axpy = AxpyRef;
   t.silu_mul = SiluMul;
+  t.softmax = Softmax;
 #if defined(__x86_64__)
   if (isa >= Isa::kAvx2) {
     t.isa = Isa::kAvx2;
@@ -181,6 +183,8 @@ KernelTable MakeKernelTable(Isa cap, bool int8_prompts) {
     FillFusedAvx2<avx2::Panel>(&t);
     t.dot = avx2::Dot;
     t.axpy = avx2::Axpy;
+    t.silu_mul = avx2::SiluMul;
+    t.softmax = avx2::Softmax;
   }
   if (isa >= Isa::kAvx512) {
     t.isa = Isa::kAvx512;
@@ -196,6 +200,7 @@ KernelTable MakeKernelTable(Isa cap, bool int8_prompts) {
     t.dot = avx512::Dot;
     t.axpy = avx512::Axpy;
     t.silu_mul = avx512::SiluMul;
+    t.softmax = avx512::Softmax;
     if (int8_prompts && HasAvx512Vnni()) FillInt8Avx512(&t);
   }
 #endif

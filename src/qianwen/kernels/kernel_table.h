@@ -33,6 +33,7 @@ struct KernelTable {
   float (*dot)(const float* a, const float* b, int64_t n) = nullptr;
   void (*axpy)(float a, const float* x, float* y, int64_t n) = nullptr;  // y += a * x
   void (*silu_mul)(float* gate, const float* up, int64_t n) = nullptr;   // gate = silu(gate) * up
+  void (*softmax)(float* x, int64_t n) = nullptr;                        // in place, n >= 1
   // Whether prompts with block-quantized weights run with 8-bit activations (gemm_q8.h).
   bool int8_prompts = false;
 

@@ -47,7 +47,7 @@ void Forward::Attention(KvCache& cache, Workspace& ws, int64_t layer, int64_t n,
       const float* q = ws.q.data() + i * q_dim + h * D;
       for (int64_t j = 0; j < n_keys; ++j)
         scores[j] = kt_.dot(q, cache.K(layer, j) + kvh * D, D) * scale;
-      kernels::Softmax(scores, n_keys);
+      kt_.softmax(scores, n_keys);
       float* out = ws.att.data() + i * q_dim + h * D;
       std::memset(out, 0, static_cast<size_t>(D) * sizeof(float));
       for (int64_t j = 0; j < n_keys; ++j) kt_.axpy(scores[j], cache.V(layer, j) + kvh * D, out, D);
@@ -125,7 +125,11 @@ Status Forward::Run(KvCache& cache, Workspace& ws, const ForwardRequest& req) co
       std::memcpy(cache.V(l, req.pos + i), ws.v.data() + i * c.kv_dim(),
                   c.kv_dim() * sizeof(float));
     }
-    Attention(cache, ws, l, n, req.pos);
+    if (n >= 4) {
+      PromptAttention(cache, ws, l, n, req.pos);
+    } else {
+      Attention(cache, ws, l, n, req.pos);
+    }
     // xn is free once q, k and v are computed: it takes the projections' outputs (no extra
     // [n, hidden] buffer in the peak memory).
     Linear(ws.att.data(), n, lw.wo, lw.bo, ws.xn.data());

@@ -26,6 +26,7 @@ class ForwardObserver {
 struct Workspace {
   int64_t max_tokens = 0;
   std::vector<float> x, xn, q, k, v, att, gate, up, scores, cos, sin;
+  std::vector<float> kh, vt, qc;  // prompt attention (attention.cpp)
 };
 
 struct ForwardRequest {
@@ -46,7 +47,10 @@ class Forward {
  private:
   void Linear(const float* x, int64_t n, const TensorView& w, const TensorView& bias,
               float* y) const;
+  // Per (token, head) with dot products over the cache: decode steps and short batches.
   void Attention(KvCache& cache, Workspace& ws, int64_t layer, int64_t n, int64_t pos) const;
+  // Blocked through the matmul kernels: prompts (attention.cpp).
+  void PromptAttention(KvCache& cache, Workspace& ws, int64_t layer, int64_t n, int64_t pos) const;
 
   const Model& model_;
   const ModelConfig& cfg_;

@@ -1,5 +1,7 @@
 #include "qianwen/kernels/avx512/kernels_avx512.h"
 
+#include <cmath>
+
 #include "qianwen/core/half.h"
 #include "qianwen/kernels/avx512/simd_avx512.h"
 #include "qianwen/kernels/gemm.h"
@@ -117,8 +119,9 @@ void Panel(const float* x, int64_t ldx, int64_t n, const float* p, int64_t rows,
 namespace {
 
 // exp(x) for 16 floats: x = n ln2 + r, |r| <= ln2 / 2, a degree-6 polynomial for e^r (Cephes'
-// expf coefficients), then scaling by 2^n.
+// expf coefficients), then scaling by 2^n; 0 below -87.3 (and for NaN), so masked scores vanish.
 inline __m512 Exp(__m512 x) {
+  const __mmask16 ok = _mm512_cmp_ps_mask(x, _mm512_set1_ps(-87.3f), _CMP_GE_OQ);  // else 0
   x = _mm512_min_ps(_mm512_max_ps(x, _mm512_set1_ps(-87.3f)), _mm512_set1_ps(88.3f));
   const __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f)),
                                         _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
@@ -131,7 +134,7 @@ inline __m512 Exp(__m512 x) {
   y = _mm512_fmadd_ps(y, r, _mm512_set1_ps(1.6666665459e-1f));
   y = _mm512_fmadd_ps(y, r, _mm512_set1_ps(5.0000001201e-1f));
   y = _mm512_fmadd_ps(y, _mm512_mul_ps(r, r), _mm512_add_ps(r, _mm512_set1_ps(1.0f)));
-  return _mm512_scalef_ps(y, n);
+  return _mm512_maskz_scalef_ps(ok, y, n);
 }
 
 }  // namespace
@@ -146,6 +149,30 @@ void SiluMul(float* gate, const float* up, int64_t n) {
     const __m512 e = Exp(_mm512_sub_ps(_mm512_setzero_ps(), g));
     const __m512 s = _mm512_div_ps(g, _mm512_add_ps(one, e));
     _mm512_mask_storeu_ps(gate + i, m, _mm512_mul_ps(s, _mm512_maskz_loadu_ps(m, up + i)));
+  }
+}
+
+void Softmax(float* x, int64_t n) {
+  auto mask = [&](int64_t i) {
+    return n - i >= 16 ? static_cast<__mmask16>(0xffff)
+                       : static_cast<__mmask16>((1u << (n - i)) - 1);
+  };
+  const __m512 ninf = _mm512_set1_ps(-INFINITY);
+  __m512 mv = ninf;
+  for (int64_t i = 0; i < n; i += 16)
+    mv = _mm512_max_ps(mv, _mm512_mask_loadu_ps(ninf, mask(i), x + i));
+  const __m512 m = _mm512_set1_ps(_mm512_reduce_max_ps(mv));
+  __m512 sv = _mm512_setzero_ps();
+  for (int64_t i = 0; i < n; i += 16) {
+    const __mmask16 k = mask(i);
+    const __m512 e = Exp(_mm512_sub_ps(_mm512_maskz_loadu_ps(k, x + i), m));
+    _mm512_mask_storeu_ps(x + i, k, e);
+    sv = _mm512_mask_add_ps(sv, k, sv, e);
+  }
+  const __m512 inv = _mm512_set1_ps(1.0f / _mm512_reduce_add_ps(sv));
+  for (int64_t i = 0; i < n; i += 16) {
+    const __mmask16 k = mask(i);
+    _mm512_mask_storeu_ps(x + i, k, _mm512_mul_ps(_mm512_maskz_loadu_ps(k, x + i), inv));
   }
 }
 

@@ -18,6 +18,7 @@ void Panel(const float* x, int64_t ldx, int64_t n, const float* p, int64_t rows,
 
 // gate[i] = silu(gate[i]) * up[i] with a Cephes-style expf (within 2 ulp of libm's).
 void SiluMul(float* gate, const float* up, int64_t n);
+void Softmax(float* x, int64_t n);
 float DotQ8_0(const void* w, const float* x, int64_t k);
 float DotQ5_0(const void* w, const float* x, int64_t k);
 
