@@ -7,6 +7,7 @@
 #include <random>
 
 #include "qianwen/core/half.h"
+#include "qianwen/kernels/gemm.h"
 #include "qianwen/kernels/kernel_table.h"
 #include "qianwen/kernels/ops.h"
 
@@ -40,9 +41,9 @@ TEST_P(MatmulTest, MatchesScalarReference) {
   ASSERT_EQ(simd.isa, isa);
   std::mt19937 rng(7);
   std::normal_distribution<float> d(0.0f, 1.0f);
-  for (Shape3 s :
-       {Shape3{1, 1, 1}, Shape3{1, 7, 3}, Shape3{1, 64, 5}, Shape3{3, 33, 17}, Shape3{4, 64, 16},
-        Shape3{5, 100, 9}, Shape3{9, 37, 1}, Shape3{1, 4099, 3}, Shape3{6, 896, 13}}) {
+  for (Shape3 s : {Shape3{1, 1, 1}, Shape3{1, 7, 3}, Shape3{1, 64, 5}, Shape3{3, 33, 17},
+                   Shape3{4, 64, 16}, Shape3{5, 100, 9}, Shape3{9, 37, 1}, Shape3{1, 4099, 3},
+                   Shape3{6, 896, 13}, Shape3{7, 530, 100}, Shape3{12, 50, 49}}) {
     SCOPED_TRACE(testing::Message() << "n=" << s.n << " k=" << s.k << " rows=" << s.rows);
     auto w = RandomWeights(dtype, s.rows * s.k, rng);
     std::vector<float> x(static_cast<size_t>(s.n * s.k));
@@ -85,6 +86,36 @@ TEST(KernelTable, QwIsaCapsTheTable) {
   setenv("QW_ISA", "bogus", 1);
   EXPECT_FALSE(MakeKernelTableFromEnv().ok());
   unsetenv("QW_ISA");
+}
+
+// The AVX-512 panel packer (16 x 16 register transposes) against the scalar one: every weight
+// type, partial row groups, k not a multiple of 16.
+TEST(Pack, Avx512TransposedPanelsEqualTheReference) {
+  if (DetectIsa() < Isa::kAvx512) GTEST_SKIP() << "this CPU has no avx512";
+  std::mt19937 rng(9);
+  for (DType t : {DType::kF32, DType::kF16, DType::kBF16, DType::kQ8_0, DType::kQ4_K}) {
+    const int64_t blk = static_cast<int64_t>(DTypeBlockElements(t));
+    for (int64_t kc : {int64_t{1}, int64_t{17}, int64_t{64}, int64_t{256}, int64_t{512}}) {
+      if (kc % blk != 0) continue;
+      for (int64_t rows : {1, 15, 16, 33, 48}) {
+        SCOPED_TRACE(testing::Message() << DTypeName(t) << " kc=" << kc << " rows=" << rows);
+        std::vector<uint8_t> w;
+        if (blk == 1) {
+          w = RandomWeights(t, rows * kc, rng);
+        } else {
+          w.resize(static_cast<size_t>(rows * kc / blk) * DTypeBlockBytes(t));
+          for (auto& b : w) b = static_cast<uint8_t>(rng() & 0x3b);  // small, finite scales
+        }
+        size_t row_bytes = 0;
+        ASSERT_TRUE(RowBytes(t, kc, &row_bytes));
+        std::vector<float> tmp(static_cast<size_t>(kRb * kKc)), a(static_cast<size_t>(kRb * kc), 1),
+            b(a.size(), 2);
+        PackTransposedRef(t, w.data(), row_bytes, rows, kc, tmp.data(), a.data());
+        avx512::PackTransposed(t, w.data(), row_bytes, rows, kc, tmp.data(), b.data());
+        for (size_t i = 0; i < a.size(); ++i) ASSERT_EQ(a[i], b[i]) << i;
+      }
+    }
+  }
 }
 
 TEST(Ops, RmsNormSoftmaxRopeSilu) {

@@ -18,32 +18,35 @@ void PanelRef(const float* x, int64_t ldx, int64_t n, const float* p, int64_t ro
   }
 }
 
-void Gemm(DType t, PanelFn panel, PanelFormat format, const float* x, int64_t n, int64_t k,
-          const void* w, int64_t r0, int64_t r1, float* y, int64_t ldy) {
+void PackTransposedRef(DType t, const uint8_t* src, size_t row_bytes, int64_t rows, int64_t kc,
+                       float* tmp, float* p) {
+  const quant::DequantFn dq = quant::DequantizerFor(t);
+  for (int64_t r = 0; r < kRb; ++r) {
+    if (r < rows) dq(src + static_cast<size_t>(r) * row_bytes, tmp, kc);
+    for (int64_t j = 0; j < kc; ++j) p[j * kRb + r] = r < rows ? tmp[j] : 0.0f;
+  }
+}
+
+void Gemm(DType t, PanelFn panel, PanelFormat format, PackFn pack, const float* x, int64_t n,
+          int64_t k, const void* w, int64_t r0, int64_t r1, float* y, int64_t ldy) {
   const quant::DequantFn dq = quant::DequantizerFor(t);
   size_t row_bytes = 0;
   RowBytes(t, k, &row_bytes);
   const size_t be = DTypeBlockElements(t), bb = DTypeBlockBytes(t);
-  std::vector<float> buf(static_cast<size_t>(kRb * kKc));  // the transposed panel [kc][kRb]
-  std::vector<float> row(static_cast<size_t>(kKc));
+  std::vector<float> buf(static_cast<size_t>(kRb * kKc));  // the panel
+  std::vector<float> tmp(static_cast<size_t>(kRb * kKc));
   const auto* base = static_cast<const uint8_t*>(w);
   for (int64_t kb = 0; kb < k; kb += kKc) {
     const int64_t kc = std::min(kKc, k - kb);
     const size_t slice_off = static_cast<size_t>(kb) / be * bb;
     for (int64_t rb = r0; rb < r1; rb += kRb) {
       const int64_t rows = std::min(kRb, r1 - rb);
+      const uint8_t* src = base + static_cast<size_t>(rb) * row_bytes + slice_off;
       if (format == PanelFormat::kRowMajor) {
-        for (int64_t r = 0; r < rows; ++r) {
-          dq(base + static_cast<size_t>(rb + r) * row_bytes + slice_off, buf.data() + r * kc, kc);
-        }
+        for (int64_t r = 0; r < rows; ++r)
+          dq(src + static_cast<size_t>(r) * row_bytes, buf.data() + r * kc, kc);
       } else {
-        for (int64_t r = 0; r < kRb; ++r) {
-          if (r < rows)
-            dq(base + static_cast<size_t>(rb + r) * row_bytes + slice_off, row.data(), kc);
-          for (int64_t j = 0; j < kc; ++j) {
-            buf[static_cast<size_t>(j * kRb + r)] = r < rows ? row[static_cast<size_t>(j)] : 0.0f;
-          }
-        }
+        pack(t, src, row_bytes, rows, kc, tmp.data(), buf.data());
       }
       for (int64_t tb = 0; tb < n; tb += kTb) {
         const int64_t nt = std::min(kTb, n - tb);

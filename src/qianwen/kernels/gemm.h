@@ -33,8 +33,21 @@ void Panel(const float* x, int64_t ldx, int64_t n, const float* p, int64_t rows,
            float* y, int64_t ldy, bool accumulate);
 }  // namespace avx2
 
-// The blocked product over rows [r0, r1) of W (dtype t, row length k).
-void Gemm(DType t, PanelFn panel, PanelFormat format, const float* x, int64_t n, int64_t k,
-          const void* w, int64_t r0, int64_t r1, float* y, int64_t ldy);
+// Fills a transposed panel (p[j * kRb + r], rows >= `rows` zero) from `rows` weight rows of type
+// t starting at `src` (row stride row_bytes), kc values each; tmp holds kRb * kKc floats.
+using PackFn = void (*)(DType t, const uint8_t* src, size_t row_bytes, int64_t rows, int64_t kc,
+                        float* tmp, float* p);
+void PackTransposedRef(DType t, const uint8_t* src, size_t row_bytes, int64_t rows, int64_t kc,
+                       float* tmp, float* p);
+namespace avx512 {
+// 16 x 16 in-register transposes; F32/F16/BF16 rows widened straight from the weights.
+void PackTransposed(DType t, const uint8_t* src, size_t row_bytes, int64_t rows, int64_t kc,
+                    float* tmp, float* p);
+}  // namespace avx512
+
+// The blocked product over rows [r0, r1) of W (dtype t, row length k). `pack` fills transposed
+// panels (format kTransposed only).
+void Gemm(DType t, PanelFn panel, PanelFormat format, PackFn pack, const float* x, int64_t n,
+          int64_t k, const void* w, int64_t r0, int64_t r1, float* y, int64_t ldy);
 
 }  // namespace qw::kernels

@@ -65,6 +65,11 @@ template <PanelFn Panel>
 PanelFormat FormatOf() {
   return Panel == avx2::Panel ? PanelFormat::kRowMajor : PanelFormat::kTransposed;
 }
+// The packer of the panel kernel's table.
+template <PanelFn Panel>
+PackFn PackOf() {
+  return Panel == avx512::Panel ? avx512::PackTransposed : PackTransposedRef;
+}
 
 // Few tokens (decode): `Small`, which streams each weight row once; many tokens (prompts): the
 // blocked GEMM with the ISA's panel microkernel.
@@ -72,7 +77,7 @@ template <DType T, MatmulFn Small, PanelFn Panel>
 void MatmulAuto(const float* x, int64_t n, int64_t k, const void* w, int64_t r0, int64_t r1,
                 float* y, int64_t ldy) {
   if (n >= 4) {
-    Gemm(T, Panel, FormatOf<Panel>(), x, n, k, w, r0, r1, y, ldy);
+    Gemm(T, Panel, FormatOf<Panel>(), PackOf<Panel>(), x, n, k, w, r0, r1, y, ldy);
   } else {
     Small(x, n, k, w, r0, r1, y, ldy);
   }

@@ -1,0 +1,101 @@
+// Transposed float32 panels for the AVX-512 GEMM (gemm.h): 16 rows x 16 values at a time are
+// loaded (widened from F16/BF16 on the way, or from rows dequantized into tmp) and transposed
+// in registers. The scalar scatter it replaces took 12 % of a BF16 prompt.
+
+#include <immintrin.h>
+
+#include "qianwen/kernels/gemm.h"
+#include "qianwen/kernels/quant/dequant.h"
+
+namespace qw::kernels::avx512 {
+namespace {
+
+// r[i] holds values j0..j0+15 of row i; writes column c (16 rows) to dst + c * kRb.
+inline void Transpose16(const __m512 r[16], float* dst) {
+  __m512 t[16];
+  for (int i = 0; i < 8; ++i) {
+    t[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
+    t[2 * i + 1] = _mm512_unpackhi_ps(r[2 * i], r[2 * i + 1]);
+  }
+  // u[q][c]: rows 4q..4q+3 of columns c, c+4, c+8, c+12 (one per 128-bit lane).
+  __m512 u[4][4];
+  for (int q = 0; q < 4; ++q) {
+    u[q][0] = _mm512_shuffle_ps(t[4 * q], t[4 * q + 2], 0x44);
+    u[q][1] = _mm512_shuffle_ps(t[4 * q], t[4 * q + 2], 0xEE);
+    u[q][2] = _mm512_shuffle_ps(t[4 * q + 1], t[4 * q + 3], 0x44);
+    u[q][3] = _mm512_shuffle_ps(t[4 * q + 1], t[4 * q + 3], 0xEE);
+  }
+  for (int c = 0; c < 4; ++c) {
+    const __m512 p = _mm512_shuffle_f32x4(u[0][c], u[1][c], 0x44);
+    const __m512 q = _mm512_shuffle_f32x4(u[2][c], u[3][c], 0x44);
+    const __m512 p2 = _mm512_shuffle_f32x4(u[0][c], u[1][c], 0xEE);
+    const __m512 q2 = _mm512_shuffle_f32x4(u[2][c], u[3][c], 0xEE);
+    _mm512_storeu_ps(dst + (c + 0) * kRb, _mm512_shuffle_f32x4(p, q, 0x88));
+    _mm512_storeu_ps(dst + (c + 4) * kRb, _mm512_shuffle_f32x4(p, q, 0xDD));
+    _mm512_storeu_ps(dst + (c + 8) * kRb, _mm512_shuffle_f32x4(p2, q2, 0x88));
+    _mm512_storeu_ps(dst + (c + 12) * kRb, _mm512_shuffle_f32x4(p2, q2, 0xDD));
+  }
+}
+
+// 16 values of a row from j, widened to float32.
+inline __m512 Load16(DType t, const uint8_t* row, int64_t j) {
+  switch (t) {
+    case DType::kF32:
+      return _mm512_loadu_ps(reinterpret_cast<const float*>(row) + j);
+    case DType::kF16:
+      return _mm512_cvtph_ps(
+          _mm256_loadu_si256(reinterpret_cast<const __m256i*>(row + 2 * static_cast<size_t>(j))));
+    default: {  // BF16: the top half of a float32
+      const __m256i h =
+          _mm256_loadu_si256(reinterpret_cast<const __m256i*>(row + 2 * static_cast<size_t>(j)));
+      return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16));
+    }
+  }
+}
+
+}  // namespace
+
+void PackTransposed(DType t, const uint8_t* src, size_t row_bytes, int64_t rows, int64_t kc,
+                    float* tmp, float* p) {
+  const bool direct = t == DType::kF32 || t == DType::kF16 || t == DType::kBF16;
+  if (!direct) {  // dequantize the rows first (row-major in tmp)
+    const quant::DequantFn dq = quant::DequantizerFor(t);
+    for (int64_t r = 0; r < rows; ++r)
+      dq(src + static_cast<size_t>(r) * row_bytes, tmp + r * kc, kc);
+  }
+  const int64_t full = kc / 16 * 16;
+  for (int64_t g = 0; g < kRb / 16; ++g) {
+    for (int64_t j = 0; j < full; j += 16) {
+      __m512 r[16];
+      for (int i = 0; i < 16; ++i) {
+        const int64_t row = g * 16 + i;
+        if (row >= rows) {
+          r[i] = _mm512_setzero_ps();
+        } else if (direct) {
+          r[i] = Load16(t, src + static_cast<size_t>(row) * row_bytes, j);
+        } else {
+          r[i] = _mm512_loadu_ps(tmp + row * kc + j);
+        }
+      }
+      Transpose16(r, p + j * kRb + g * 16);
+    }
+  }
+  if (full < kc) {  // the last kc % 16 values, one at a time
+    for (int64_t r = 0; r < kRb; ++r) {
+      float vals[16] = {};
+      if (r < rows) {
+        if (direct) {
+          const quant::DequantFn dq = quant::DequantizerFor(t);
+          const size_t esz = t == DType::kF32 ? 4 : 2;
+          dq(src + static_cast<size_t>(r) * row_bytes + static_cast<size_t>(full) * esz, vals,
+             kc - full);
+        } else {
+          for (int64_t j = full; j < kc; ++j) vals[j - full] = tmp[r * kc + j];
+        }
+      }
+      for (int64_t j = full; j < kc; ++j) p[j * kRb + r] = vals[j - full];
+    }
+  }
+}
+
+}  // namespace qw::kernels::avx512
