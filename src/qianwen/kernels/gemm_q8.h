@@ -8,7 +8,7 @@
 //
 // Accuracy: the activations lose what 8 bits with a per-32 scale lose (relative error about
 // 0.4 % per value, far below the weights' own 4-8-bit quantization); the float32 path
-// (gemm.h) stays available for exact work (kernel_table.h: KernelOptions::int8_prompts).
+// (gemm.h) stays available for exact work (kernel_table.h: MakeKernelTable's int8_activations).
 
 #include <cstdint>
 
@@ -56,6 +56,10 @@ using QuantizeFn = void (*)(const float* x, int64_t ldx, int64_t n, int64_t k, c
 // packed panel (SubBytes(l.sub) bytes per sub-block). `a` points at the slice's first values.
 using PanelFn = void (*)(const Layout& l, const ActsView& a, int64_t n, const uint8_t* panel,
                          int64_t nsub, int64_t rows, float* y, int64_t ldy, bool accumulate);
+
+// The dot of one weight row (k values of the type's blocks) with one token's quantized
+// activations (a at the row's first value): the generation-step kernel.
+using RowDotFn = float (*)(const void* w, const ActsView& a, int64_t k);
 
 void QuantizeRef(const float* x, int64_t ldx, int64_t n, int64_t k, const Layout& l, int8_t* q,
                  float* d, int32_t* ic, float* fc);

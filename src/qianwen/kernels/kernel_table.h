@@ -34,8 +34,8 @@ struct KernelTable {
   void (*axpy)(float a, const float* x, float* y, int64_t n) = nullptr;  // y += a * x
   void (*silu_mul)(float* gate, const float* up, int64_t n) = nullptr;   // gate = silu(gate) * up
   void (*softmax)(float* x, int64_t n) = nullptr;                        // in place, n >= 1
-  // Whether prompts with block-quantized weights run with 8-bit activations (gemm_q8.h).
-  bool int8_prompts = false;
+  // Whether products with block-quantized weights run with 8-bit activations (gemm_q8.h).
+  bool int8_activations = false;
 
   // The matmul for a weight dtype, nullptr if none.
   MatmulFn MatmulFor(DType weight_type) const { return matmul[static_cast<int>(weight_type)]; }
@@ -44,11 +44,12 @@ struct KernelTable {
 // Whether this CPU has AVX-512 VNNI (the integer dot product of the 8-bit prompt path).
 bool HasAvx512Vnni();
 
-// The best table for `cap` that this CPU supports (never above DetectIsa()). With int8_prompts,
-// prompts (4 or more tokens) with block-quantized weights use 8-bit activations where the ISA
-// has an integer kernel for them (AVX-512 VNNI); otherwise everything computes in float32.
-KernelTable MakeKernelTable(Isa cap, bool int8_prompts = false);
+// The best table for `cap` that this CPU supports (never above DetectIsa()). With
+// int8_activations, products with block-quantized weights quantize their activations to 8 bits
+// where the ISA has an integer kernel for the type (as llama.cpp does): generation steps with
+// AVX2 or AVX-512 VNNI, prompts with AVX-512 VNNI. Otherwise everything computes in float32.
+KernelTable MakeKernelTable(Isa cap, bool int8_activations = false);
 // MakeKernelTable capped by the QW_ISA environment variable when set (error if unknown).
-Result<KernelTable> MakeKernelTableFromEnv(bool int8_prompts = false);
+Result<KernelTable> MakeKernelTableFromEnv(bool int8_activations = false);
 
 }  // namespace qw::kernels

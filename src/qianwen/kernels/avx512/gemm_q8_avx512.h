@@ -10,6 +10,11 @@ namespace qw::kernels::avx512 {
 
 void QuantizeQ8(const float* x, int64_t ldx, int64_t n, int64_t k, const q8::Layout& l, int8_t* q,
                 float* d, int32_t* ic, float* fc);
+// Row dots for generation steps (q8::RowDotFn), VPDPBUSD on 256-bit registers.
+float RowDotQ4_0(const void* w, const q8::ActsView& a, int64_t k);
+float RowDotQ5_0(const void* w, const q8::ActsView& a, int64_t k);
+float RowDotQ4_K(const void* w, const q8::ActsView& a, int64_t k);
+float RowDotQ6_K(const void* w, const q8::ActsView& a, int64_t k);
 void PanelQ8(const q8::Layout& l, const q8::ActsView& a, int64_t n, const uint8_t* panel,
              int64_t nsub, int64_t rows, float* y, int64_t ldy, bool accumulate);
 
