@@ -27,6 +27,14 @@ void PackTransposedRef(DType t, const uint8_t* src, size_t row_bytes, int64_t ro
   }
 }
 
+void PrefetchPanel(const uint8_t* base, size_t row_bytes, size_t slice_off, size_t slice_bytes,
+                   int64_t rb, int64_t n_rows, int64_t r1) {
+  for (int64_t r = rb; r < std::min(rb + n_rows, r1); ++r) {
+    const uint8_t* p = base + static_cast<size_t>(r) * row_bytes + slice_off;
+    for (size_t off = 0; off < slice_bytes; off += 64) __builtin_prefetch(p + off, 0, 2);
+  }
+}
+
 void Gemm(DType t, PanelFn panel, PanelFormat format, PackFn pack, const float* x, int64_t n,
           int64_t k, const void* w, int64_t r0, int64_t r1, float* y, int64_t ldy) {
   const quant::DequantFn dq = quant::DequantizerFor(t);
@@ -47,6 +55,14 @@ void Gemm(DType t, PanelFn panel, PanelFormat format, PackFn pack, const float* 
           dq(src + static_cast<size_t>(r) * row_bytes, buf.data() + r * kc, kc);
       } else {
         pack(t, src, row_bytes, rows, kc, tmp.data(), buf.data());
+      }
+      if (rb + kRb < r1) {  // the next panel of this slice, else the first of the next slice
+        PrefetchPanel(base, row_bytes, slice_off, static_cast<size_t>(kc) / be * bb, rb + kRb, kRb,
+                      r1);
+      } else if (kb + kKc < k) {
+        const int64_t next_kc = std::min(kKc, k - kb - kKc);
+        PrefetchPanel(base, row_bytes, static_cast<size_t>(kb + kKc) / be * bb,
+                      static_cast<size_t>(next_kc) / be * bb, r0, kRb, r1);
       }
       for (int64_t tb = 0; tb < n; tb += kTb) {
         const int64_t nt = std::min(kTb, n - tb);

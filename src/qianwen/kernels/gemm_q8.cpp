@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "qianwen/core/half.h"
+#include "qianwen/kernels/gemm.h"
 #include "qianwen/kernels/quant/blocks.h"
 
 namespace qw::kernels::q8 {
@@ -315,6 +316,14 @@ void Gemm(DType t, QuantizeFn quantize, PanelFn panel, const float* x, int64_t n
           std::memcpy(gp + sub * kGroupRows + lane * 4, &s[static_cast<size_t>(b)], 4);
           std::memcpy(gp + sub * kGroupRows + 64 + lane * 4, &m[static_cast<size_t>(b)], 4);
         }
+      }
+      if (rb + kPanelRows < r1) {  // what the next panel packs (gemm.h: PrefetchPanel)
+        PrefetchPanel(base, row_bytes, slice_off, static_cast<size_t>(kc) / be * bb,
+                      rb + kPanelRows, kPanelRows, r1);
+      } else if (kb + kKc < k) {
+        const int64_t next_kc = std::min(kKc, k - kb - kKc);
+        PrefetchPanel(base, row_bytes, static_cast<size_t>(kb + kKc) / be * bb,
+                      static_cast<size_t>(next_kc) / be * bb, r0, kPanelRows, r1);
       }
       for (int64_t tb = 0; tb < n; tb += kTb) {
         const int64_t nt = std::min(kTb, n - tb);

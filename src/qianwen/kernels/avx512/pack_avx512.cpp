@@ -4,7 +4,10 @@
 
 #include <immintrin.h>
 
+#include <cstring>
+
 #include "qianwen/kernels/gemm.h"
+#include "qianwen/kernels/quant/blocks.h"
 #include "qianwen/kernels/quant/dequant.h"
 
 namespace qw::kernels::avx512 {
@@ -37,7 +40,8 @@ inline void Transpose16(const __m512 r[16], float* dst) {
   }
 }
 
-// 16 values of a row from j, widened to float32.
+// 16 values of a row from j (a multiple of 16), widened or dequantized to float32 with the
+// same operations as the scalar dequantizers (value = q * d, exact in float32).
 inline __m512 Load16(DType t, const uint8_t* row, int64_t j) {
   switch (t) {
     case DType::kF32:
@@ -45,19 +49,53 @@ inline __m512 Load16(DType t, const uint8_t* row, int64_t j) {
     case DType::kF16:
       return _mm512_cvtph_ps(
           _mm256_loadu_si256(reinterpret_cast<const __m256i*>(row + 2 * static_cast<size_t>(j))));
-    default: {  // BF16: the top half of a float32
+    case DType::kBF16: {  // the top half of a float32
       const __m256i h =
           _mm256_loadu_si256(reinterpret_cast<const __m256i*>(row + 2 * static_cast<size_t>(j)));
       return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16));
     }
+    case DType::kQ8_0: {
+      const auto* b = reinterpret_cast<const quant::BlockQ8_0*>(row) + j / 32;
+      const __m128i q = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b->qs + j % 32));
+      return _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(q)),
+                           _mm512_set1_ps(_cvtsh_ss(b->d)));
+    }
+    case DType::kQ4_0:
+    case DType::kQ5_0: {  // low nibbles: values 0..15 of the block, high nibbles 16..31
+      const bool five = t == DType::kQ5_0;
+      const uint8_t* blk = row + static_cast<size_t>(j / 32) * (five ? 22 : 18);
+      uint16_t d;
+      std::memcpy(&d, blk, 2);
+      const uint8_t* qs = blk + (five ? 6 : 2);
+      __m512i v = _mm512_cvtepu8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(qs)));
+      v = (j % 32 == 0) ? _mm512_and_si512(v, _mm512_set1_epi32(0x0F)) : _mm512_srli_epi32(v, 4);
+      int off = 8;
+      if (five) {  // fifth bits: bit i of qh belongs to value i
+        uint32_t qh;
+        std::memcpy(&qh, blk + 2, 4);
+        const auto m = static_cast<__mmask16>(qh >> (j % 32));
+        v = _mm512_mask_or_epi32(v, m, v, _mm512_set1_epi32(0x10));
+        off = 16;
+      }
+      v = _mm512_sub_epi32(v, _mm512_set1_epi32(off));
+      return _mm512_mul_ps(_mm512_cvtepi32_ps(v), _mm512_set1_ps(_cvtsh_ss(d)));
+    }
+    default:
+      return _mm512_setzero_ps();  // not reached: Direct() is false
   }
+}
+
+// Whether Load16 reads the type straight from its blocks.
+inline bool Direct(DType t) {
+  return t == DType::kF32 || t == DType::kF16 || t == DType::kBF16 || t == DType::kQ8_0 ||
+         t == DType::kQ4_0 || t == DType::kQ5_0;
 }
 
 }  // namespace
 
 void PackTransposed(DType t, const uint8_t* src, size_t row_bytes, int64_t rows, int64_t kc,
                     float* tmp, float* p) {
-  const bool direct = t == DType::kF32 || t == DType::kF16 || t == DType::kBF16;
+  const bool direct = Direct(t);
   if (!direct) {  // dequantize the rows first (row-major in tmp)
     const quant::DequantFn dq = quant::DequantizerFor(t);
     for (int64_t r = 0; r < rows; ++r)
@@ -84,7 +122,7 @@ void PackTransposed(DType t, const uint8_t* src, size_t row_bytes, int64_t rows,
     for (int64_t r = 0; r < kRb; ++r) {
       float vals[16] = {};
       if (r < rows) {
-        if (direct) {
+        if (direct) {  // float types only: block types have kc % 32 == 0
           const quant::DequantFn dq = quant::DequantizerFor(t);
           const size_t esz = t == DType::kF32 ? 4 : 2;
           dq(src + static_cast<size_t>(r) * row_bytes + static_cast<size_t>(full) * esz, vals,
