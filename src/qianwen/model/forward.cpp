@@ -56,6 +56,15 @@ void Forward::Attention(KvCache& cache, Workspace& ws, int64_t layer, int64_t n,
   (void)kv_dim;
 }
 
+// Runs f(i) for every token, split over the threads for prompts (one thread up to 4 tokens,
+// where handing work over costs more than it saves).
+template <class F>
+void Forward::Tokens(int64_t n, F&& f) const {
+  pool_.ParallelFor(n, 4, [&](int64_t i0, int64_t i1, int) {
+    for (int64_t i = i0; i < i1; ++i) f(i);
+  });
+}
+
 static void Ensure(std::vector<float>& v, int64_t n) {
   if (static_cast<int64_t>(v.size()) < n) v.resize(static_cast<size_t>(n));
 }
@@ -100,14 +109,14 @@ Status Forward::Run(KvCache& cache, Workspace& ws, const ForwardRequest& req) co
   const float eps = static_cast<float>(c.rms_norm_eps);
   for (int64_t l = 0; l < c.num_layers; ++l) {
     const LayerWeights& lw = w.layers[static_cast<size_t>(l)];
-    for (int64_t i = 0; i < n; ++i) {
+    Tokens(n, [&](int64_t i) {
       kernels::RmsNorm(ws.x.data() + i * hd, lw.input_norm.data, lw.input_norm.dtype, hd, eps,
                        ws.xn.data() + i * hd);
-    }
+    });
     Linear(ws.xn.data(), n, lw.wq, lw.bq, ws.q.data());
     Linear(ws.xn.data(), n, lw.wk, lw.bk, ws.k.data());
     Linear(ws.xn.data(), n, lw.wv, lw.bv, ws.v.data());
-    for (int64_t i = 0; i < n; ++i) {
+    Tokens(n, [&](int64_t i) {
       const float* cs = ws.cos.data() + i * D / 2;
       const float* sn = ws.sin.data() + i * D / 2;
       for (int64_t h = 0; h < c.num_heads; ++h) {
@@ -124,7 +133,7 @@ Status Forward::Run(KvCache& cache, Workspace& ws, const ForwardRequest& req) co
                   c.kv_dim() * sizeof(float));
       std::memcpy(cache.V(l, req.pos + i), ws.v.data() + i * c.kv_dim(),
                   c.kv_dim() * sizeof(float));
-    }
+    });
     if (n >= 4) {
       PromptAttention(cache, ws, l, n, req.pos);
     } else {
@@ -133,17 +142,19 @@ Status Forward::Run(KvCache& cache, Workspace& ws, const ForwardRequest& req) co
     // xn is free once q, k and v are computed: it takes the projections' outputs (no extra
     // [n, hidden] buffer in the peak memory).
     Linear(ws.att.data(), n, lw.wo, lw.bo, ws.xn.data());
-    kernels::Add(ws.x.data(), ws.xn.data(), n * hd);
-
-    for (int64_t i = 0; i < n; ++i) {
+    Tokens(n, [&](int64_t i) {
+      kernels::Add(ws.x.data() + i * hd, ws.xn.data() + i * hd, hd);
       kernels::RmsNorm(ws.x.data() + i * hd, lw.post_attention_norm.data,
                        lw.post_attention_norm.dtype, hd, eps, ws.xn.data() + i * hd);
-    }
+    });
     Linear(ws.xn.data(), n, lw.gate, TensorView{}, ws.gate.data());
     Linear(ws.xn.data(), n, lw.up, TensorView{}, ws.up.data());
-    kt_.silu_mul(ws.gate.data(), ws.up.data(), n * c.intermediate_size);
+    const int64_t inter = c.intermediate_size;
+    Tokens(n, [&](int64_t i) {
+      kt_.silu_mul(ws.gate.data() + i * inter, ws.up.data() + i * inter, inter);
+    });
     Linear(ws.gate.data(), n, lw.down, TensorView{}, ws.xn.data());
-    kernels::Add(ws.x.data(), ws.xn.data(), n * hd);
+    Tokens(n, [&](int64_t i) { kernels::Add(ws.x.data() + i * hd, ws.xn.data() + i * hd, hd); });
     if (req.observer) req.observer->OnHidden(l + 1, ws.x.data(), n, hd);
   }
 

@@ -52,6 +52,9 @@ class Forward {
   // Blocked through the matmul kernels: prompts (attention.cpp).
   void PromptAttention(KvCache& cache, Workspace& ws, int64_t layer, int64_t n, int64_t pos) const;
 
+  template <class F>
+  void Tokens(int64_t n, F&& f) const;
+
   const Model& model_;
   const ModelConfig& cfg_;
   const kernels::KernelTable& kt_;
