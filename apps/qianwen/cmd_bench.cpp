@@ -78,7 +78,7 @@ int RunBench(int argc, char** argv) {
       {"--repetitions", "-r", true, "repetitions of each test (default 5)"},
       {"--threads", "-t", true, "thread counts, comma-separated (default: all cores)"},
       {"--output", "-o", true, "md (default) or json"},
-      {"--exact", "", false, kExactHelp},
+      {"--int8", "", false, kInt8Help},
   };
   auto args = Args::Parse(cmd, specs, argc, argv);
   if (!args.ok()) return Fail(cmd, args.status(), kExitUsage);
@@ -99,8 +99,10 @@ int RunBench(int argc, char** argv) {
   const std::string out_fmt = args->Get("--output").value_or("md");
   if (out_fmt != "md" && out_fmt != "json")
     return Fail(cmd, InvalidArgument("--output: '" + out_fmt + "' is not md or json"), kExitUsage);
-  auto kt = kernels::MakeKernelTableFromEnv(!args->Has("--exact"));
+  auto kt = kernels::MakeKernelTableFromEnv(args->Has("--int8"));
   if (!kt.ok()) return Fail(cmd, kt.status(), kExitUsage);
+  const std::string kernels_name =
+      std::string(kernels::IsaName(kt->isa)) + (kt->int8_activations ? "+int8" : "");
   auto model = model::Model::Load(*path);
   if (!model.ok()) return Fail(cmd, model.status(), kExitRuntime);
   const auto& cfg = (*model)->config();
@@ -189,7 +191,7 @@ int RunBench(int argc, char** argv) {
       j["n_threads"] = t.threads;
       j["type_k"] = "f32";
       j["type_v"] = "f32";
-      j["kernels"] = kernels::IsaName(kt->isa);
+      j["kernels"] = kernels_name;
       j["load_mode"] = "mmap";
       j["n_prompt"] = t.n_prompt;
       j["n_gen"] = t.n_gen;
@@ -229,7 +231,7 @@ int RunBench(int argc, char** argv) {
                   static_cast<long long>(t.n_prompt + t.n_gen));
     std::snprintf(ts, sizeof(ts), "%.2f ± %.2f", avg_ts, sd_ts);
     std::printf("| %-30s | %10s | %10s | %-10s | %7d | %15s | %20s |\n", model_type.c_str(), sz, pr,
-                (std::string("CPU ") + kernels::IsaName(kt->isa)).c_str(), t.threads, name, ts);
+                ("CPU " + kernels_name).c_str(), t.threads, name, ts);
   }
   std::printf("\npeak memory: %.1f MiB (resident set)\n", peak_mib);
   return 0;

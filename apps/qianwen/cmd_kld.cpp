@@ -20,7 +20,7 @@ int RunKld(int argc, char** argv) {
       {"--ids", "", true, "token sequences: comma-separated ids, sequences separated by ';'"},
       {"--text-file", "", true, "a text file, one sequence per non-empty line"},
       {"--threads", "-t", true, "threads (default: all cores)"},
-      {"--exact", "", false, kExactHelp},
+      {"--int8", "", false, kInt8Help},
   };
   auto args = Args::Parse(cmd, specs, argc, argv);
   if (!args.ok()) return Fail(cmd, args.status(), kExitUsage);

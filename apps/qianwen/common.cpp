@@ -16,7 +16,7 @@ void AddModelFlags(std::vector<FlagSpec>* specs) {
   specs->push_back({"--model", "-m", true, "model folder (Hugging Face layout)"});
   specs->push_back({"--threads", "-t", true, "threads (default: all cores)"});
   specs->push_back({"--ctx-size", "-c", true, "context size in tokens (default 4096)"});
-  specs->push_back({"--exact", "", false, kExactHelp});
+  specs->push_back({"--int8", "", false, kInt8Help});
 }
 
 Result<engine::SessionOptions> SessionOptionsFromArgs(const Args& args) {
@@ -24,7 +24,7 @@ Result<engine::SessionOptions> SessionOptionsFromArgs(const Args& args) {
   QW_ASSIGN_OR_RETURN(int64_t threads, args.Int("--threads", 0, 0, 1024));
   QW_ASSIGN_OR_RETURN(o.n_ctx, args.Int("--ctx-size", 4096, 1, 1 << 24));
   o.n_threads = static_cast<int>(threads);
-  QW_ASSIGN_OR_RETURN(o.kernels, kernels::MakeKernelTableFromEnv(!args.Has("--exact")));
+  QW_ASSIGN_OR_RETURN(o.kernels, kernels::MakeKernelTableFromEnv(args.Has("--int8")));
   return o;
 }
 

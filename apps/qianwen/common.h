@@ -18,11 +18,11 @@ constexpr int kExitUsage = 2;
 // Prints "qianwen CMD: message" on stderr and returns the exit code for the status.
 int Fail(const std::string& command, const Status& status, int code);
 
-inline constexpr const char* kExactHelp =
-    "float32 activations everywhere (default: prompts with quantized weights use 8-bit "
-    "activations where the CPU has integer dot products, as llama.cpp does)";
+inline constexpr const char* kInt8Help =
+    "8-bit activations for quantized weights where the CPU has integer dot products, as "
+    "llama.cpp does: faster prompts, logits a little further from float32 (default: float32)";
 
-// Flags every model command takes: --model, --threads, --ctx-size, --exact.
+// Flags every model command takes: --model, --threads, --ctx-size, --int8.
 void AddModelFlags(std::vector<FlagSpec>* specs);
 Result<engine::SessionOptions> SessionOptionsFromArgs(const Args& args);
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
+#include <cmath>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -36,7 +37,10 @@ Output Qianwen(const std::string& args) {
 
 std::string Join(const std::vector<int>& ids) {
   std::string s;
-  for (size_t i = 0; i < ids.size(); ++i) s += (i ? "," : "") + std::to_string(ids[i]);
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (i > 0) s += ',';
+    s += std::to_string(ids[i]);
+  }
   return s;
 }
 
@@ -82,6 +86,39 @@ TEST(Cli, LogitsWritesTheLastPositionAsNpy) {
   std::string py = "/usr/bin/python3 -c \"import numpy as n; a=n.load('" + (tmp / "a.npy") +
                    "'); assert a.dtype=='<f4' and a.shape==(41,151936), a.shape\"";
   EXPECT_EQ(std::system(py.c_str()), 0);
+}
+
+// --int8: 8-bit activations for quantized weights (here llama.cpp's Q8_0 of qwen2-tiny): close
+// to the float32 default but not equal, and named in the run summary and the bench table.
+TEST(Cli, Int8ActivationsAreOptIn) {
+  test::TempDir tmp;
+  json c = Case("qwen2-tiny", "long");
+  const std::string gguf = test::Fixtures() + "/gguf/qwen2-tiny-Q8_0.gguf";
+  Output a =
+      Qianwen("logits -m " + gguf + " --ids " + Join(c["ids"]) + " --out " + (tmp / "a.npy"));
+  Output b = Qianwen("logits -m " + gguf + " --ids " + Join(c["ids"]) + " --int8 --out " +
+                     (tmp / "b.npy"));
+  ASSERT_EQ(a.code, 0) << a.err;
+  ASSERT_EQ(b.code, 0) << b.err;
+  auto fa = test::LoadNpy(tmp / "a.npy"), fb = test::LoadNpy(tmp / "b.npy");
+  ASSERT_EQ(fa.f32.size(), fb.f32.size());
+  float diff = 0, scale = 0;
+  for (size_t i = 0; i < fa.f32.size(); ++i) {
+    diff = std::max(diff, std::fabs(fa.f32[i] - fb.f32[i]));
+    scale = std::max(scale, std::fabs(fa.f32[i]));
+  }
+  Output r = Qianwen("run -m " + gguf + " --ids " + Join(c["ids"]) + " -n 2 --greedy --int8");
+  ASSERT_EQ(r.code, 0) << r.err;
+  Output bench = Qianwen("bench -m " + gguf + " -p 8 -n 2 -r 1 --int8");
+  ASSERT_EQ(bench.code, 0) << bench.err;
+  if (std::system("grep -q avx2 /proc/cpuinfo") != 0) GTEST_SKIP() << "no AVX2: no int8 kernels";
+  // A 41-token prompt takes the 8-bit path where AVX-512 VNNI exists (AVX2: decode steps only).
+  if (std::system("grep -q avx512_vnni /proc/cpuinfo") == 0) {
+    EXPECT_GT(diff, 0.0f);
+  }
+  EXPECT_LT(diff, 0.05f * scale);
+  EXPECT_NE(r.err.find("+int8 kernels"), std::string::npos) << r.err;
+  EXPECT_NE(bench.out.find("+int8"), std::string::npos) << bench.out;
 }
 
 TEST(Cli, RunOutputIdsIsTheGreedyContinuation) {
