@@ -79,6 +79,8 @@ int RunBench(int argc, char** argv) {
       {"--threads", "-t", true, "thread counts, comma-separated (default: all cores)"},
       {"--output", "-o", true, "md (default) or json"},
       {"--int8", "", false, kInt8Help},
+      {"--mmap", "", false, kMmapHelp},
+      {"--no-mmap", "", false, kNoMmapHelp},
   };
   auto args = Args::Parse(cmd, specs, argc, argv);
   if (!args.ok()) return Fail(cmd, args.status(), kExitUsage);
@@ -103,7 +105,9 @@ int RunBench(int argc, char** argv) {
   if (!kt.ok()) return Fail(cmd, kt.status(), kExitUsage);
   const std::string kernels_name =
       std::string(kernels::IsaName(kt->isa)) + (kt->int8_activations ? "+int8" : "");
-  auto model = model::Model::Load(*path);
+  auto how = FileLoadFromArgs(*args, static_cast<int>(*std::max_element(th->begin(), th->end())));
+  if (!how.ok()) return Fail(cmd, how.status(), kExitUsage);
+  auto model = model::Model::Load(*path, *how);
   if (!model.ok()) return Fail(cmd, model.status(), kExitRuntime);
   const auto& cfg = (*model)->config();
 

@@ -53,7 +53,9 @@ int RunChat(int argc, char** argv) {
   auto opts = SessionOptionsFromArgs(*args);
   if (!opts.ok()) return Fail(cmd, opts.status(), kExitUsage);
 
-  auto model = model::Model::Load(*dir);
+  auto how = FileLoadFromArgs(*args, opts->n_threads);
+  if (!how.ok()) return Fail(cmd, how.status(), kExitUsage);
+  auto model = model::Model::Load(*dir, *how);
   if (!model.ok()) return Fail(cmd, model.status(), kExitRuntime);
   auto tok = engine::LoadTokenizer(*dir, (*model)->gguf().get());
   if (!tok.ok()) return Fail(cmd, tok.status(), kExitRuntime);

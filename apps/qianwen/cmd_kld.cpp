@@ -21,6 +21,8 @@ int RunKld(int argc, char** argv) {
       {"--text-file", "", true, "a text file, one sequence per non-empty line"},
       {"--threads", "-t", true, "threads (default: all cores)"},
       {"--int8", "", false, kInt8Help},
+      {"--mmap", "", false, kMmapHelp},
+      {"--no-mmap", "", false, kNoMmapHelp},
   };
   auto args = Args::Parse(cmd, specs, argc, argv);
   if (!args.ok()) return Fail(cmd, args.status(), kExitUsage);
@@ -64,9 +66,11 @@ int RunKld(int argc, char** argv) {
       if (!ids->empty()) seqs.push_back(*ids);
     }
   }
-  auto m = model::Model::Load(*mp);
+  auto how = FileLoadFromArgs(*args, opts->n_threads);
+  if (!how.ok()) return Fail(cmd, how.status(), kExitUsage);
+  auto m = model::Model::Load(*mp, *how);
   if (!m.ok()) return Fail(cmd, m.status(), kExitRuntime);
-  auto r = model::Model::Load(*rp);
+  auto r = model::Model::Load(*rp, *how);
   if (!r.ok()) return Fail(cmd, r.status(), kExitRuntime);
   auto st = engine::CompareModels(**m, **r, seqs, *opts);
   if (!st.ok()) return Fail(cmd, st.status(), kExitRuntime);

@@ -35,7 +35,9 @@ int RunLogits(int argc, char** argv) {
   if (!opts.ok()) return Fail(cmd, opts.status(), kExitUsage);
   if (!args->Has("--ctx-size")) opts->n_ctx = static_cast<int64_t>(ids->size());
 
-  auto model = model::Model::Load(*model_dir);
+  auto how = FileLoadFromArgs(*args, opts->n_threads);
+  if (!how.ok()) return Fail(cmd, how.status(), kExitUsage);
+  auto model = model::Model::Load(*model_dir, *how);
   if (!model.ok()) return Fail(cmd, model.status(), kExitRuntime);
   engine::Session session(**model, *opts);
   const bool all = args->Has("--all");

@@ -110,7 +110,9 @@ int RunGenerate(int argc, char** argv) {
   if (!opts.ok()) return Fail(cmd, opts.status(), kExitUsage);
 
   auto t_load = std::chrono::steady_clock::now();
-  auto model = model::Model::Load(*model_dir);
+  auto how = FileLoadFromArgs(*args, opts->n_threads);
+  if (!how.ok()) return Fail(cmd, how.status(), kExitUsage);
+  auto model = model::Model::Load(*model_dir, *how);
   if (!model.ok()) return Fail(cmd, model.status(), kExitRuntime);
   sampling::SamplingParams params =
       engine::ParamsFromGenerationConfig((*model)->generation_config());

@@ -1,6 +1,8 @@
 #include "common.h"
 
+#include <algorithm>
 #include <cstdio>
+#include <thread>
 
 namespace qw::cli {
 
@@ -17,6 +19,21 @@ void AddModelFlags(std::vector<FlagSpec>* specs) {
   specs->push_back({"--threads", "-t", true, "threads (default: all cores)"});
   specs->push_back({"--ctx-size", "-c", true, "context size in tokens (default 4096)"});
   specs->push_back({"--int8", "", false, kInt8Help});
+  specs->push_back({"--mmap", "", false, kMmapHelp});
+  specs->push_back({"--no-mmap", "", false, kNoMmapHelp});
+}
+
+Result<FileLoad> FileLoadFromArgs(const Args& args, int threads) {
+  FileLoad how;
+  if (args.Has("--mmap") && args.Has("--no-mmap")) {
+    return InvalidArgument("give at most one of --mmap and --no-mmap");
+  }
+  how.mode = args.Has("--mmap")      ? FileLoad::Mode::kMap
+             : args.Has("--no-mmap") ? FileLoad::Mode::kRead
+                                     : FileLoad::Mode::kAuto;
+  how.threads =
+      threads > 0 ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  return how;
 }
 
 Result<engine::SessionOptions> SessionOptionsFromArgs(const Args& args) {

@@ -183,6 +183,7 @@ TEST(Cli, BadInputGivesOneLineAndNonZeroExit) {
       {"run" + m + " --ids 151936", 1, "token id 151936 is out of range [0, 151936)"},
       {"run -m /nonexistent/model --ids 1", 1, "/nonexistent/model: no such model folder"},
       {"logits" + m + " --ids 1", 2, "missing required flag --out"},
+      {"run" + m + " --ids 1 --mmap --no-mmap", 2, "give at most one of --mmap and --no-mmap"},
       {"logits" + m + " --ids 1 --out /nonexistent/dir/x.npy", 1,
        "/nonexistent/dir/x.npy: cannot open for writing"},
       {"logits -m " + test::Fixtures() + "/models --ids 1 --out x.npy", 1, "config.json"},

@@ -1,7 +1,11 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
 #include <numeric>
+#include <vector>
 
 #include "qianwen/core/mapped_file.h"
 #include "qianwen/core/status.h"
@@ -67,6 +71,51 @@ TEST(MappedFile, MissingFileIsNotFound) {
   EXPECT_NE(f.status().message().find("/nonexistent/qianwen/file: cannot open"), std::string::npos);
   auto d = MappedFile::Open("/");
   EXPECT_FALSE(d.ok());
+}
+
+// Read mode (FileLoad::kRead) gives the same bytes as the mapping, with several readers over
+// chunks and a size that is not a multiple of anything; empty files and errors behave alike.
+TEST(MappedFile, ReadModeEqualsTheMapping) {
+  const std::string path = ::testing::TempDir() + "/qw_mapped_file_read.bin";
+  std::vector<uint8_t> bytes((size_t{70} << 20) + 12345);  // three 32 MiB chunks, the last short
+  uint32_t x = 1;
+  for (auto& b : bytes) {
+    x = x * 1664525u + 1013904223u;
+    b = static_cast<uint8_t>(x >> 24);
+  }
+  {
+    std::ofstream out(path, std::ios::binary);
+    out.write(reinterpret_cast<const char*>(bytes.data()),
+              static_cast<std::streamsize>(bytes.size()));
+  }
+  auto mapped = MappedFile::Open(path);
+  ASSERT_TRUE(mapped.ok());
+  EXPECT_FALSE(mapped->copied());
+  for (int threads : {1, 3}) {
+    auto read = MappedFile::Open(path, {FileLoad::Mode::kRead, threads});
+    ASSERT_TRUE(read.ok()) << read.status().ToString();
+    EXPECT_TRUE(read->copied());
+    ASSERT_EQ(read->size(), bytes.size());
+    EXPECT_EQ(std::memcmp(read->data(), bytes.data(), bytes.size()), 0);
+    EXPECT_EQ(reinterpret_cast<uintptr_t>(read->data()) % (size_t{2} << 20), 0u);
+  }
+  // Auto reads a file this small (far below half of the available memory).
+  auto autom = MappedFile::Open(path, {FileLoad::Mode::kAuto, 2});
+  ASSERT_TRUE(autom.ok());
+  EXPECT_TRUE(autom->copied());
+  // Moving keeps the memory alive.
+  MappedFile moved = std::move(*autom);
+  EXPECT_EQ(std::memcmp(moved.data(), bytes.data(), 4096), 0);
+  std::remove(path.c_str());
+
+  const std::string empty = ::testing::TempDir() + "/qw_mapped_file_empty.bin";
+  { std::ofstream out(empty, std::ios::binary); }
+  auto e = MappedFile::Open(empty, {FileLoad::Mode::kRead, 2});
+  ASSERT_TRUE(e.ok());
+  EXPECT_EQ(e->size(), 0u);
+  std::remove(empty.c_str());
+  auto missing = MappedFile::Open("/nonexistent/qianwen/file", {FileLoad::Mode::kRead, 2});
+  EXPECT_EQ(missing.status().code(), Code::kNotFound);
 }
 
 }  // namespace

@@ -71,6 +71,24 @@ Status LoadStatus(const std::string& dir) {
         << "message: " << s_.message() << "\nwanted: " << (substring); \
   } while (0)
 
+// Weights read into memory (--no-mmap) give the same logits as mapped ones, bit for bit, for a
+// folder and for a GGUF file.
+TEST(LoadModes, ReadWeightsEqualMappedWeights) {
+  json c = Manifest("qwen3-tiny")["cases"][0];
+  const auto ids = c["ids"].get<std::vector<int32_t>>();
+  for (const std::string& path :
+       {test::ModelDir("qwen3-tiny"), test::Fixtures() + "/gguf/qwen2-tiny-Q8_0.gguf"}) {
+    SCOPED_TRACE(path);
+    auto mapped = model::Model::Load(path);
+    auto read = model::Model::Load(path, {FileLoad::Mode::kRead, 2});
+    ASSERT_TRUE(mapped.ok()) << mapped.status().ToString();
+    ASSERT_TRUE(read.ok()) << read.status().ToString();
+    RunResult a = RunCase(**mapped, ids), b = RunCase(**read, ids);
+    EXPECT_EQ(a.last_logits, b.last_logits);
+    EXPECT_EQ(a.greedy, b.greedy);
+  }
+}
+
 class DtypeTest : public ::testing::TestWithParam<std::tuple<std::string, DType>> {};
 
 TEST_P(DtypeTest, ConvertedWeightsGiveTheGoldenResults) {

@@ -214,8 +214,8 @@ Result<GgufValue> ReadValue(Reader& r, const std::string& key) {
 
 }  // namespace
 
-Result<std::shared_ptr<GgufFile>> GgufFile::Open(const std::string& path) {
-  QW_ASSIGN_OR_RETURN(MappedFile f, MappedFile::Open(path));
+Result<std::shared_ptr<GgufFile>> GgufFile::Open(const std::string& path, const FileLoad& how) {
+  QW_ASSIGN_OR_RETURN(MappedFile f, MappedFile::Open(path, how));
   return Parse(std::move(f), path);
 }
 

@@ -61,7 +61,7 @@ struct GgufTensor {
 
 class GgufFile {
  public:
-  static Result<std::shared_ptr<GgufFile>> Open(const std::string& path);
+  static Result<std::shared_ptr<GgufFile>> Open(const std::string& path, const FileLoad& how = {});
   // Parses a file image (for tests and fuzzing); `path` only names it in messages.
   static Result<std::shared_ptr<GgufFile>> Parse(MappedFile file, const std::string& path);
 

@@ -31,7 +31,7 @@ class HfWeights : public WeightSource {
 
   Status AddFile(const std::string& file_name, const std::vector<std::string>* only) {
     std::string path = (fs::path(dir_) / file_name).string();
-    QW_ASSIGN_OR_RETURN(SafetensorsFile f, SafetensorsFile::Open(path));
+    QW_ASSIGN_OR_RETURN(SafetensorsFile f, SafetensorsFile::Open(path, how_));
     files_.push_back(std::make_unique<SafetensorsFile>(std::move(f)));
     const SafetensorsFile& sf = *files_.back();
     auto add = [&](const SafetensorsEntry& e) {
@@ -62,6 +62,7 @@ class HfWeights : public WeightSource {
   }
 
   std::string dir_;
+  FileLoad how_;
   std::string missing_where_;  // names the source in messages about absent tensors
 
  private:
@@ -76,9 +77,10 @@ class HfWeights : public WeightSource {
 
 }  // namespace
 
-Result<std::unique_ptr<WeightSource>> OpenHfWeights(const std::string& dir) {
+Result<std::unique_ptr<WeightSource>> OpenHfWeights(const std::string& dir, const FileLoad& how) {
   auto src = std::make_unique<HfWeights>();
   src->dir_ = dir;
+  src->how_ = how;
   fs::path index_path = fs::path(dir) / "model.safetensors.index.json";
   std::error_code ec;
   if (fs::exists(index_path, ec)) {

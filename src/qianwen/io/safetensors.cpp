@@ -144,9 +144,9 @@ Result<SafetensorsHeader> ParseSafetensorsHeader(const uint8_t* bytes, uint64_t 
   return h;
 }
 
-Result<SafetensorsFile> SafetensorsFile::Open(const std::string& path) {
+Result<SafetensorsFile> SafetensorsFile::Open(const std::string& path, const FileLoad& how) {
   SafetensorsFile f;
-  QW_ASSIGN_OR_RETURN(f.file_, MappedFile::Open(path));
+  QW_ASSIGN_OR_RETURN(f.file_, MappedFile::Open(path, how));
   QW_ASSIGN_OR_RETURN(f.header_, ParseSafetensorsHeader(f.file_.data(), f.file_.size(), path));
   for (size_t i = 0; i < f.header_.entries.size(); ++i) f.index_[f.header_.entries[i].name] = i;
   return f;

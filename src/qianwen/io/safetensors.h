@@ -35,7 +35,7 @@ Result<SafetensorsHeader> ParseSafetensorsHeader(const uint8_t* bytes, uint64_t 
 
 class SafetensorsFile {
  public:
-  static Result<SafetensorsFile> Open(const std::string& path);
+  static Result<SafetensorsFile> Open(const std::string& path, const FileLoad& how = {});
 
   const std::string& path() const { return file_.path(); }
   const SafetensorsHeader& header() const { return header_; }

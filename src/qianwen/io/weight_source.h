@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "qianwen/core/mapped_file.h"
 #include "qianwen/core/status.h"
 #include "qianwen/core/tensor.h"
 
@@ -25,6 +26,7 @@ class WeightSource {
 // A Hugging Face model folder: model.safetensors, or the shards named by
 // model.safetensors.index.json. Tensors are memory-mapped; only a tensor whose bytes are not
 // aligned to its element size is copied (into aligned memory).
-Result<std::unique_ptr<WeightSource>> OpenHfWeights(const std::string& dir);
+Result<std::unique_ptr<WeightSource>> OpenHfWeights(const std::string& dir,
+                                                    const FileLoad& how = {});
 
 }  // namespace qw::io

@@ -6,7 +6,7 @@
 
 namespace qw::model {
 
-Result<std::unique_ptr<Model>> Model::Load(const std::string& dir) {
+Result<std::unique_ptr<Model>> Model::Load(const std::string& dir, const FileLoad& how) {
   namespace fs = std::filesystem;
   std::error_code ec;
   if (fs::is_regular_file(dir, ec)) {
@@ -16,7 +16,7 @@ Result<std::unique_ptr<Model>> Model::Load(const std::string& dir) {
     }
     auto m = std::unique_ptr<Model>(new Model());
     m->dir_ = dir;
-    QW_ASSIGN_OR_RETURN(std::shared_ptr<io::GgufFile> g, io::GgufFile::Open(dir));
+    QW_ASSIGN_OR_RETURN(std::shared_ptr<io::GgufFile> g, io::GgufFile::Open(dir, how));
     m->gguf_ = g;
     QW_ASSIGN_OR_RETURN(m->config_, ResolveGgufConfig(*g));
     m->source_ = io::GgufWeights(g);
@@ -47,7 +47,7 @@ Result<std::unique_ptr<Model>> Model::Load(const std::string& dir) {
     QW_ASSIGN_OR_RETURN(std::string text, ReadFileToString(gen_path));
     QW_ASSIGN_OR_RETURN(m->generation_, io::ParseGenerationConfig(text, gen_path));
   }
-  QW_ASSIGN_OR_RETURN(m->source_, io::OpenHfWeights(dir));
+  QW_ASSIGN_OR_RETURN(m->source_, io::OpenHfWeights(dir, how));
   QW_ASSIGN_OR_RETURN(m->weights_, BindWeights(m->config_, *m->source_));
   return m;
 }

@@ -18,7 +18,8 @@ class Model {
  public:
   // Loads a Hugging Face model folder (config.json + safetensors, generation_config.json when
   // present) or a GGUF file. Errors name the file and what was wrong.
-  static Result<std::unique_ptr<Model>> Load(const std::string& path);
+  // `how`: map the weight files (default) or read them into huge-page memory (mapped_file.h).
+  static Result<std::unique_ptr<Model>> Load(const std::string& path, const FileLoad& how = {});
   // The GGUF file the model came from (its tokenizer and chat template live there), or null.
   const std::shared_ptr<const io::GgufFile>& gguf() const { return gguf_; }
 
