@@ -49,22 +49,30 @@ float DotQ8_0(const void* w, const float* x, int64_t k) {
 
 float DotQ5_0(const void* w, const float* x, int64_t k) {
   const auto* b = static_cast<const BlockQ5_0*>(w);
-  __m512 acc = _mm512_setzero_ps();
-  const __m128i m4 = _mm_set1_epi8(0x0F);
-  const __m256i sixteen = _mm256_set1_epi8(16);
-  for (int64_t i = 0; i < k / kQK; ++i) {
+  __m512 acc0 = _mm512_setzero_ps(), acc1 = _mm512_setzero_ps();
+  const __m512i m4 = _mm512_set1_epi32(0x0F), sixteen = _mm512_set1_epi32(16);
+  // value = (nibble | fifth bit << 4) - 16 = the nibble where the fifth bit is set, else the
+  // nibble - 16: one masked subtraction per 16 values, bytes widened once from memory.
+  auto block = [&](int64_t i) {
     uint32_t qh;
     std::memcpy(&qh, b[i].qh, 4);
-    const __m128i q = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b[i].qs));
-    // bytes 0..15: low nibbles (elements 0..15), 16..31: high nibbles (elements 16..31)
-    const __m256i nib =
-        _mm256_set_m128i(_mm_and_si128(_mm_srli_epi16(q, 4), m4), _mm_and_si128(q, m4));
-    // + 16 where the element's fifth bit is set, then - 16: q5 - 16 as signed bytes
-    const __m256i v = _mm256_sub_epi8(
-        _mm256_mask_add_epi8(nib, static_cast<__mmask32>(qh), nib, sixteen), sixteen);
-    acc = _mm512_fmadd_ps(_mm512_set1_ps(H(b[i].d)), Dot32(v, x + i * kQK), acc);
+    const __m512i raw =
+        _mm512_cvtepu8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(b[i].qs)));
+    const __m512i nlo = _mm512_and_si512(raw, m4), nhi = _mm512_srli_epi32(raw, 4);
+    const __m512i vlo = _mm512_mask_sub_epi32(nlo, static_cast<__mmask16>(~qh), nlo, sixteen);
+    const __m512i vhi =
+        _mm512_mask_sub_epi32(nhi, static_cast<__mmask16>(~(qh >> 16)), nhi, sixteen);
+    const __m512 s = _mm512_mul_ps(_mm512_cvtepi32_ps(vlo), _mm512_loadu_ps(x + i * kQK));
+    return _mm512_fmadd_ps(_mm512_cvtepi32_ps(vhi), _mm512_loadu_ps(x + i * kQK + 16), s);
+  };
+  const int64_t nb = k / kQK;
+  int64_t i = 0;
+  for (; i + 2 <= nb; i += 2) {
+    acc0 = _mm512_fmadd_ps(_mm512_set1_ps(H(b[i].d)), block(i), acc0);
+    acc1 = _mm512_fmadd_ps(_mm512_set1_ps(H(b[i + 1].d)), block(i + 1), acc1);
   }
-  return _mm512_reduce_add_ps(acc);
+  if (i < nb) acc0 = _mm512_fmadd_ps(_mm512_set1_ps(H(b[i].d)), block(i), acc0);
+  return _mm512_reduce_add_ps(_mm512_add_ps(acc0, acc1));
 }
 
 }  // namespace qw::kernels::avx512
