@@ -30,6 +30,7 @@ TEST_P(QuantMatmulTest, MatchesDequantizeThenMultiply) {
   const int64_t blk = static_cast<int64_t>(DTypeBlockElements(t));
   for (auto [n, kb, rows] : {std::tuple<int64_t, int64_t, int64_t>{1, 1, 1},
                              {1, 3, 7},
+                             {1, 2, 23},
                              {4, 2, 5},
                              {5, 7, 3},
                              {9, 1, 2}}) {
@@ -40,7 +41,9 @@ TEST_P(QuantMatmulTest, MatchesDequantizeThenMultiply) {
     std::vector<float> x(static_cast<size_t>(n * k));
     for (auto& v : x) v = nd(rng);
     std::vector<float> y(static_cast<size_t>(n * rows), -1.0f);
-    fn(x.data(), n, k, w.data(), 0, rows, y.data(), rows);
+    // Two row ranges, as the threads split them (the second starts mid-matrix).
+    fn(x.data(), n, k, w.data(), 0, rows / 3, y.data(), rows);
+    fn(x.data(), n, k, w.data(), rows / 3, rows, y.data(), rows);
     // Reference: dequantize all rows, multiply in double.
     std::vector<float> dq(static_cast<size_t>(rows * k));
     DequantizerFor(t)(w.data(), dq.data(), rows * k);
