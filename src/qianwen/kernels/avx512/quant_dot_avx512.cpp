@@ -75,4 +75,41 @@ float DotQ5_0(const void* w, const float* x, int64_t k) {
   return _mm512_reduce_add_ps(_mm512_add_ps(acc0, acc1));
 }
 
+float DotQ4_K(const void* w, const float* x, int64_t k) {
+  const auto* b = static_cast<const BlockQ4_K*>(w);
+  __m512 acc = _mm512_setzero_ps(), accm = _mm512_setzero_ps();
+  const __m512i m4 = _mm512_set1_epi32(0x0F);
+  for (int64_t i = 0; i < k / kQKK; ++i) {
+    const float d = H(b[i].d), dmin = H(b[i].dmin);
+    const float* xb = x + i * kQKK;
+    for (int j = 0; j < 4; ++j) {
+      uint8_t sc1, m1, sc2, m2;
+      ScaleMinK4(2 * j, b[i].scales, &sc1, &m1);
+      ScaleMinK4(2 * j + 1, b[i].scales, &sc2, &m2);
+      const uint8_t* q = b[i].qs + 32 * j;
+      // Each 16 bytes widened once: low nibbles are sub-block 2j, high nibbles 2j + 1.
+      const __m512i r0 = _mm512_cvtepu8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(q)));
+      const __m512i r1 =
+          _mm512_cvtepu8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(q + 16)));
+      const float* x1 = xb + 64 * j;
+      const float* x2 = x1 + 32;
+      const __m512 a0 = _mm512_loadu_ps(x1), a1 = _mm512_loadu_ps(x1 + 16);
+      const __m512 b0 = _mm512_loadu_ps(x2), b1 = _mm512_loadu_ps(x2 + 16);
+      const __m512 s1 =
+          _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_and_si512(r1, m4)), a1,
+                          _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_and_si512(r0, m4)), a0));
+      const __m512 s2 =
+          _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_srli_epi32(r1, 4)), b1,
+                          _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_srli_epi32(r0, 4)), b0));
+      acc = _mm512_fmadd_ps(_mm512_set1_ps(d * static_cast<float>(sc1)), s1, acc);
+      acc = _mm512_fmadd_ps(_mm512_set1_ps(d * static_cast<float>(sc2)), s2, acc);
+      accm = _mm512_fmadd_ps(_mm512_set1_ps(dmin * static_cast<float>(m1)), _mm512_add_ps(a0, a1),
+                             accm);
+      accm = _mm512_fmadd_ps(_mm512_set1_ps(dmin * static_cast<float>(m2)), _mm512_add_ps(b0, b1),
+                             accm);
+    }
+  }
+  return _mm512_reduce_add_ps(_mm512_sub_ps(acc, accm));
+}
+
 }  // namespace qw::kernels::avx512
