@@ -7,8 +7,8 @@
 // exact; every sub-block's sum is scaled and accumulated in float32.
 //
 // Accuracy: the activations lose what 8 bits with a per-32 scale lose (relative error about
-// 0.4 % per value, far below the weights' own 4-8-bit quantization); the float32 path
-// (gemm.h) stays available for exact work (kernel_table.h: MakeKernelTable's int8_activations).
+// 0.4 % per value, below the weights' own 4-8-bit quantization). Float32 (gemm.h) is the
+// default; this path runs only with MakeKernelTable's int8_activations (the CLI's --int8).
 
 #include <cstdint>
 
