@@ -118,5 +118,16 @@ TEST(MappedFile, ReadModeEqualsTheMapping) {
   EXPECT_EQ(missing.status().code(), Code::kNotFound);
 }
 
+TEST(MappedFile, AutoModeIsDecidedByTheTotalSize) {
+  const FileLoad small = ResolveFileLoad({FileLoad::Mode::kAuto, 2}, 1 << 20);
+  const FileLoad huge = ResolveFileLoad({FileLoad::Mode::kAuto, 2}, size_t{1} << 50);
+  EXPECT_EQ(small.mode, FileLoad::Mode::kRead);  // 1 MiB: far below half of any machine's memory
+  EXPECT_EQ(small.threads, 2);
+  EXPECT_EQ(huge.mode, FileLoad::Mode::kMap);  // 1 PiB: mapped
+  EXPECT_EQ(ResolveFileLoad({FileLoad::Mode::kMap, 1}, 1).mode, FileLoad::Mode::kMap);
+  EXPECT_EQ(ResolveFileLoad({FileLoad::Mode::kRead, 1}, size_t{1} << 50).mode,
+            FileLoad::Mode::kRead);
+}
+
 }  // namespace
 }  // namespace qw

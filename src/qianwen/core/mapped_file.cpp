@@ -67,6 +67,13 @@ Status ReadAll(int fd, uint8_t* dst, size_t size, int threads, const std::string
 
 }  // namespace
 
+FileLoad ResolveFileLoad(FileLoad how, size_t total_bytes) {
+  if (how.mode != FileLoad::Mode::kAuto) return how;
+  const size_t avail = MemAvailable();
+  how.mode = avail > 0 && total_bytes <= avail / 2 ? FileLoad::Mode::kRead : FileLoad::Mode::kMap;
+  return how;
+}
+
 Result<MappedFile> MappedFile::Open(const std::string& path, const FileLoad& how) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {

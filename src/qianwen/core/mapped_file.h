@@ -17,11 +17,17 @@ struct FileLoad {
   enum class Mode {
     kMap,   // mmap the file (no copy; pages come and go with the page cache)
     kRead,  // read it into anonymous huge-page memory
-    kAuto,  // kRead when the file takes at most half of MemAvailable, else kMap
+    kAuto,  // kRead when the file takes at most half of MemAvailable, else kMap (Model::Load
+            // decides once for all of a model's files: ResolveFileLoad)
   };
   Mode mode = Mode::kMap;
   int threads = 1;  // readers for kRead
 };
+
+// kAuto resolved for a model whose weight files total `total_bytes`: kRead when they take at most
+// half of MemAvailable (decided once for all of a model's files, so that shards never add up to
+// more), else kMap; other modes are returned unchanged.
+FileLoad ResolveFileLoad(FileLoad how, size_t total_bytes);
 
 class MappedFile {
  public:

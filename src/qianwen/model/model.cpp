@@ -6,9 +6,28 @@
 
 namespace qw::model {
 
-Result<std::unique_ptr<Model>> Model::Load(const std::string& dir, const FileLoad& how) {
+namespace {
+
+// The bytes of a model's weight files: the GGUF file, or every .safetensors file of the folder.
+size_t WeightFileBytes(const std::string& path) {
   namespace fs = std::filesystem;
   std::error_code ec;
+  if (fs::is_regular_file(path, ec)) return static_cast<size_t>(fs::file_size(path, ec));
+  size_t total = 0;
+  for (const auto& e : fs::directory_iterator(path, ec)) {
+    if (e.path().extension() == ".safetensors" && e.is_regular_file(ec)) {
+      total += static_cast<size_t>(e.file_size(ec));
+    }
+  }
+  return total;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Model>> Model::Load(const std::string& dir, const FileLoad& requested) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const FileLoad how = ResolveFileLoad(requested, WeightFileBytes(dir));
   if (fs::is_regular_file(dir, ec)) {
     if (!io::LooksLikeGguf(dir)) {
       return InvalidArgument(dir +
