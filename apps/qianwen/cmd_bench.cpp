@@ -78,10 +78,8 @@ int RunBench(int argc, char** argv) {
       {"--repetitions", "-r", true, "repetitions of each test (default 5)"},
       {"--threads", "-t", true, "thread counts, comma-separated (default: all cores)"},
       {"--output", "-o", true, "md (default) or json"},
-      {"--int8", "", false, kInt8Help},
-      {"--mmap", "", false, kMmapHelp},
-      {"--no-mmap", "", false, kNoMmapHelp},
   };
+  AddComputeFlags(&specs);
   auto args = Args::Parse(cmd, specs, argc, argv);
   if (!args.ok()) return Fail(cmd, args.status(), kExitUsage);
   if (args->help()) {

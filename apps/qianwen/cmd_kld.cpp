@@ -20,10 +20,8 @@ int RunKld(int argc, char** argv) {
       {"--ids", "", true, "token sequences: comma-separated ids, sequences separated by ';'"},
       {"--text-file", "", true, "a text file, one sequence per non-empty line"},
       {"--threads", "-t", true, "threads (default: all cores)"},
-      {"--int8", "", false, kInt8Help},
-      {"--mmap", "", false, kMmapHelp},
-      {"--no-mmap", "", false, kNoMmapHelp},
   };
+  AddComputeFlags(&specs);
   auto args = Args::Parse(cmd, specs, argc, argv);
   if (!args.ok()) return Fail(cmd, args.status(), kExitUsage);
   if (args->help()) {

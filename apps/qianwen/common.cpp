@@ -18,6 +18,10 @@ void AddModelFlags(std::vector<FlagSpec>* specs) {
   specs->push_back({"--model", "-m", true, "model folder (Hugging Face layout)"});
   specs->push_back({"--threads", "-t", true, "threads (default: all cores)"});
   specs->push_back({"--ctx-size", "-c", true, "context size in tokens (default 4096)"});
+  AddComputeFlags(specs);
+}
+
+void AddComputeFlags(std::vector<FlagSpec>* specs) {
   specs->push_back({"--int8", "", false, kInt8Help});
   specs->push_back({"--mmap", "", false, kMmapHelp});
   specs->push_back({"--no-mmap", "", false, kNoMmapHelp});

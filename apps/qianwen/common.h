@@ -27,8 +27,10 @@ inline constexpr const char* kMmapHelp =
     "file takes at most half the available memory: generation 12-14 % faster, slower start)";
 inline constexpr const char* kNoMmapHelp = "always read the weight files into memory";
 
-// Flags every model command takes: --model, --threads, --ctx-size, --int8, --mmap, --no-mmap.
+// Flags every model command takes: --model, --threads, --ctx-size and the compute flags.
 void AddModelFlags(std::vector<FlagSpec>* specs);
+// --int8, --mmap, --no-mmap (for commands with their own --model/--threads: bench, kld).
+void AddComputeFlags(std::vector<FlagSpec>* specs);
 // How to bring the weights into memory, from --mmap / --no-mmap; `threads` readers (0: one per
 // core).
 Result<FileLoad> FileLoadFromArgs(const Args& args, int threads);

@@ -94,11 +94,7 @@ Result<MappedFile> MappedFile::Open(const std::string& path, const FileLoad& how
   MappedFile f;
   f.path_ = path;
   f.size_ = static_cast<size_t>(st.st_size);
-  bool read = how.mode == FileLoad::Mode::kRead;
-  if (how.mode == FileLoad::Mode::kAuto) {
-    const size_t avail = MemAvailable();
-    read = avail > 0 && f.size_ <= avail / 2;
-  }
+  const bool read = ResolveFileLoad(how, f.size_).mode == FileLoad::Mode::kRead;
   if (f.size_ > 0 && read) {
     // Anonymous memory aligned to 2 MiB so that it can be backed by transparent huge pages.
     const size_t len = f.size_ + kHugePage;

@@ -27,11 +27,20 @@ void PackTransposedRef(DType t, const uint8_t* src, size_t row_bytes, int64_t ro
   }
 }
 
-void PrefetchPanel(const uint8_t* base, size_t row_bytes, size_t slice_off, size_t slice_bytes,
-                   int64_t rb, int64_t n_rows, int64_t r1) {
-  for (int64_t r = rb; r < std::min(rb + n_rows, r1); ++r) {
-    const uint8_t* p = base + static_cast<size_t>(r) * row_bytes + slice_off;
-    for (size_t off = 0; off < slice_bytes; off += 64) __builtin_prefetch(p + off, 0, 2);
+void PrefetchNextPanel(DType t, const uint8_t* base, size_t row_bytes, int64_t k, int64_t slice,
+                       int64_t kb, int64_t rb, int64_t panel_rows, int64_t r0, int64_t r1) {
+  int64_t next_kb = kb, next_rb = rb + panel_rows;
+  if (next_rb >= r1) {
+    next_kb = kb + slice;
+    next_rb = r0;
+    if (next_kb >= k) return;
+  }
+  const size_t be = DTypeBlockElements(t), bb = DTypeBlockBytes(t);
+  const size_t off = static_cast<size_t>(next_kb) / be * bb;
+  const size_t bytes = static_cast<size_t>(std::min(slice, k - next_kb)) / be * bb;
+  for (int64_t r = next_rb; r < std::min(next_rb + panel_rows, r1); ++r) {
+    const uint8_t* p = base + static_cast<size_t>(r) * row_bytes + off;
+    for (size_t o = 0; o < bytes; o += 64) __builtin_prefetch(p + o, 0, 2);
   }
 }
 
@@ -56,14 +65,7 @@ void Gemm(DType t, PanelFn panel, PanelFormat format, PackFn pack, const float* 
       } else {
         pack(t, src, row_bytes, rows, kc, tmp.data(), buf.data());
       }
-      if (rb + kRb < r1) {  // the next panel of this slice, else the first of the next slice
-        PrefetchPanel(base, row_bytes, slice_off, static_cast<size_t>(kc) / be * bb, rb + kRb, kRb,
-                      r1);
-      } else if (kb + kKc < k) {
-        const int64_t next_kc = std::min(kKc, k - kb - kKc);
-        PrefetchPanel(base, row_bytes, static_cast<size_t>(kb + kKc) / be * bb,
-                      static_cast<size_t>(next_kc) / be * bb, r0, kRb, r1);
-      }
+      PrefetchNextPanel(t, base, row_bytes, k, kKc, kb, rb, kRb, r0, r1);
       for (int64_t tb = 0; tb < n; tb += kTb) {
         const int64_t nt = std::min(kTb, n - tb);
         panel(x + tb * k + kb, k, nt, buf.data(), rows, kc, y + tb * ldy + rb, ldy, kb > 0);

@@ -46,12 +46,13 @@ void PackTransposed(DType t, const uint8_t* src, size_t row_bytes, int64_t rows,
                     float* tmp, float* p);
 }  // namespace avx512
 
-// Prefetches (to L2) the weight bytes the next panel will pack: rows [rb, min(rb + n_rows, r1))
-// of a k slice of `slice_bytes` at byte offset `slice_off`. Packing touches each row for only a
-// few hundred bytes, too short for the hardware prefetchers: without this, the first touch of
-// every line waited on DRAM (10 % of a Q8_0 prompt, perf).
-void PrefetchPanel(const uint8_t* base, size_t row_bytes, size_t slice_off, size_t slice_bytes,
-                   int64_t rb, int64_t n_rows, int64_t r1);
+// Prefetches (to L2) the weight bytes of the panel packed after the one at (kb, rb): the next
+// `panel_rows` rows of this k slice, else the first rows (r0) of the next slice (slices of
+// `slice` values, weights of type t, rows of row_bytes, k values). Packing touches each row for
+// only a few hundred bytes, too short for the hardware prefetchers: without this, the first
+// touch of every line waited on DRAM (10 % of a Q8_0 prompt, perf).
+void PrefetchNextPanel(DType t, const uint8_t* base, size_t row_bytes, int64_t k, int64_t slice,
+                       int64_t kb, int64_t rb, int64_t panel_rows, int64_t r0, int64_t r1);
 
 // The blocked product over rows [r0, r1) of W (dtype t, row length k). `pack` fills transposed
 // panels (format kTransposed only).

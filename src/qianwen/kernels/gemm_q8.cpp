@@ -162,20 +162,12 @@ void UnpackQ2_K(const BlockQ2_K* x, int64_t nb, uint8_t* u, float* s, float* m) 
 }
 
 void UnpackQ3_K(const BlockQ3_K* x, int64_t nb, uint8_t* u, float* s, float* m) {
-  constexpr uint32_t kmask1 = 0x03030303, kmask2 = 0x0f0f0f0f;
   for (int64_t i = 0; i < nb; ++i) {
     const float d_all = H(x[i].d);
     const uint8_t* q = x[i].qs;
     const uint8_t* hm = x[i].hmask;
-    uint32_t aux[4];
-    std::memcpy(aux, x[i].scales, 12);
-    const uint32_t tmp = aux[2];
-    aux[2] = ((aux[0] >> 4) & kmask2) | (((tmp >> 4) & kmask1) << 4);
-    aux[3] = ((aux[1] >> 4) & kmask2) | (((tmp >> 6) & kmask1) << 4);
-    aux[0] = (aux[0] & kmask2) | (((tmp >> 0) & kmask1) << 4);
-    aux[1] = (aux[1] & kmask2) | (((tmp >> 2) & kmask1) << 4);
     int8_t scales[16];
-    std::memcpy(scales, aux, 16);
+    ScalesQ3_K(x[i].scales, scales);
     uint8_t bit = 1;
     int is = 0;
     for (int k = 0; k < kQKK; k += 128) {
@@ -317,14 +309,7 @@ void Gemm(DType t, QuantizeFn quantize, PanelFn panel, const float* x, int64_t n
           std::memcpy(gp + sub * kGroupRows + 64 + lane * 4, &m[static_cast<size_t>(b)], 4);
         }
       }
-      if (rb + kPanelRows < r1) {  // what the next panel packs (gemm.h: PrefetchPanel)
-        PrefetchPanel(base, row_bytes, slice_off, static_cast<size_t>(kc) / be * bb,
-                      rb + kPanelRows, kPanelRows, r1);
-      } else if (kb + kKc < k) {
-        const int64_t next_kc = std::min(kKc, k - kb - kKc);
-        PrefetchPanel(base, row_bytes, static_cast<size_t>(kb + kKc) / be * bb,
-                      static_cast<size_t>(next_kc) / be * bb, r0, kPanelRows, r1);
-      }
+      PrefetchNextPanel(t, base, row_bytes, k, kKc, kb, rb, kPanelRows, r0, r1);
       for (int64_t tb = 0; tb < n; tb += kTb) {
         const int64_t nt = std::min(kTb, n - tb);
         const int64_t c0 = tb * nsub;

@@ -3,6 +3,7 @@
 // 32 (legacy types) or 256 (K-quants, QK_K) values with fp16 scales.
 
 #include <cstdint>
+#include <cstring>
 
 namespace qw::kernels::quant {
 
@@ -76,6 +77,19 @@ inline void ScaleMinK4(int j, const uint8_t* q, uint8_t* d, uint8_t* m) {
     *d = static_cast<uint8_t>((q[j + 4] & 0xF) | ((q[j - 4] >> 6) << 4));
     *m = static_cast<uint8_t>((q[j + 4] >> 4) | ((q[j - 0] >> 6) << 4));
   }
+}
+
+// The 16 6-bit scales of a Q3_K block (stored +32), unpacked from its 12 packed bytes.
+inline void ScalesQ3_K(const uint8_t* packed, int8_t* scales) {
+  constexpr uint32_t kmask1 = 0x03030303, kmask2 = 0x0f0f0f0f;
+  uint32_t aux[4];
+  std::memcpy(aux, packed, 12);
+  const uint32_t tmp = aux[2];
+  aux[2] = ((aux[0] >> 4) & kmask2) | (((tmp >> 4) & kmask1) << 4);
+  aux[3] = ((aux[1] >> 4) & kmask2) | (((tmp >> 6) & kmask1) << 4);
+  aux[0] = (aux[0] & kmask2) | (((tmp >> 0) & kmask1) << 4);
+  aux[1] = (aux[1] & kmask2) | (((tmp >> 2) & kmask1) << 4);
+  std::memcpy(scales, aux, 16);
 }
 
 }  // namespace qw::kernels::quant

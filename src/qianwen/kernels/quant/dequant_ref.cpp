@@ -116,21 +116,13 @@ void DequantQ2_K(const void* src, float* y, int64_t n) {
 
 void DequantQ3_K(const void* src, float* y, int64_t n) {
   const auto* x = static_cast<const BlockQ3_K*>(src);
-  constexpr uint32_t kmask1 = 0x03030303, kmask2 = 0x0f0f0f0f;
   for (int64_t i = 0; i < n / kQKK; ++i) {
     const float d_all = H(x[i].d);
     const uint8_t* q = x[i].qs;
     const uint8_t* hm = x[i].hmask;
     uint8_t m = 1;
-    uint32_t aux[4];
-    std::memcpy(aux, x[i].scales, 12);
-    const uint32_t tmp = aux[2];
-    aux[2] = ((aux[0] >> 4) & kmask2) | (((tmp >> 4) & kmask1) << 4);
-    aux[3] = ((aux[1] >> 4) & kmask2) | (((tmp >> 6) & kmask1) << 4);
-    aux[0] = (aux[0] & kmask2) | (((tmp >> 0) & kmask1) << 4);
-    aux[1] = (aux[1] & kmask2) | (((tmp >> 2) & kmask1) << 4);
     int8_t scales[16];
-    std::memcpy(scales, aux, 16);
+    ScalesQ3_K(x[i].scales, scales);
     int is = 0;
     for (int k = 0; k < kQKK; k += 128) {
       int shift = 0;
