@@ -12,20 +12,12 @@
 
 namespace qw::model {
 
-namespace {
-
 constexpr int64_t kAttnRows = 64;  // new tokens per task
-
-void Ensure(std::vector<float>& v, int64_t n) {
-  if (static_cast<int64_t>(v.size()) < n) v.resize(static_cast<size_t>(n));
-}
-
-}  // namespace
 
 void Forward::PromptAttention(KvCache& cache, Workspace& ws, int64_t layer, int64_t n,
                               int64_t pos) const {
   const int64_t H = cfg_.num_heads, KVH = cfg_.num_kv_heads, D = cfg_.head_dim;
-  const int64_t group = H / KVH, q_dim = cfg_.q_dim(), kv_dim = cfg_.kv_dim();
+  const int64_t group = H / KVH, q_dim = cfg_.q_dim();
   const int64_t total = pos + n;  // keys visible to the last new token
   const float scale = 1.0f / std::sqrt(static_cast<float>(D));
   const kernels::MatmulFn mm = kt_.MatmulFor(DType::kF32);
@@ -33,10 +25,10 @@ void Forward::PromptAttention(KvCache& cache, Workspace& ws, int64_t layer, int6
 
   // Keys as contiguous rows per kv head ([KVH][total][D]) and values transposed
   // ([KVH][D][total]), the weight layouts the matmul takes.
-  Ensure(ws.kh, KVH * total * D);
-  Ensure(ws.vt, KVH * D * total);
-  Ensure(ws.qc, threads * kAttnRows * D);
-  Ensure(ws.scores, threads * kAttnRows * total);
+  Workspace::Ensure(ws.kh, KVH * total * D);
+  Workspace::Ensure(ws.vt, KVH * D * total);
+  Workspace::Ensure(ws.qc, threads * kAttnRows * D);
+  Workspace::Ensure(ws.scores, threads * kAttnRows * total);
   constexpr int64_t kGather = 256;  // keys per gather task
   const int64_t key_blocks = (total + kGather - 1) / kGather;
   pool_.ParallelFor(KVH * key_blocks, 1, [&](int64_t t0, int64_t t1, int) {
@@ -82,7 +74,6 @@ void Forward::PromptAttention(KvCache& cache, Workspace& ws, int64_t layer, int6
          q_dim);
     }
   });
-  (void)kv_dim;
 }
 
 }  // namespace qw::model

@@ -65,10 +65,6 @@ void Forward::Tokens(int64_t n, F&& f) const {
   });
 }
 
-static void Ensure(std::vector<float>& v, int64_t n) {
-  if (static_cast<int64_t>(v.size()) < n) v.resize(static_cast<size_t>(n));
-}
-
 Status Forward::Run(KvCache& cache, Workspace& ws, const ForwardRequest& req) const {
   const ModelConfig& c = cfg_;
   const Weights& w = model_.weights();
@@ -85,17 +81,17 @@ Status Forward::Run(KvCache& cache, Workspace& ws, const ForwardRequest& req) co
                              std::to_string(c.vocab_size) + ")");
     }
   }
-  Ensure(ws.x, n * hd);
-  Ensure(ws.xn, n * hd);
-  Ensure(ws.q, n * c.q_dim());
-  Ensure(ws.att, n * c.q_dim());
-  Ensure(ws.k, n * c.kv_dim());
-  Ensure(ws.v, n * c.kv_dim());
-  Ensure(ws.gate, n * c.intermediate_size);
-  Ensure(ws.up, n * c.intermediate_size);
-  Ensure(ws.scores, static_cast<int64_t>(pool_.size()) * cache.capacity());
-  Ensure(ws.cos, n * D / 2);
-  Ensure(ws.sin, n * D / 2);
+  Workspace::Ensure(ws.x, n * hd);
+  Workspace::Ensure(ws.xn, n * hd);
+  Workspace::Ensure(ws.q, n * c.q_dim());
+  Workspace::Ensure(ws.att, n * c.q_dim());
+  Workspace::Ensure(ws.k, n * c.kv_dim());
+  Workspace::Ensure(ws.v, n * c.kv_dim());
+  Workspace::Ensure(ws.gate, n * c.intermediate_size);
+  Workspace::Ensure(ws.up, n * c.intermediate_size);
+  Workspace::Ensure(ws.scores, static_cast<int64_t>(pool_.size()) * cache.capacity());
+  Workspace::Ensure(ws.cos, n * D / 2);
+  Workspace::Ensure(ws.sin, n * D / 2);
 
   size_t embed_row = 0;
   QW_CHECK(RowBytes(w.embed.dtype, hd, &embed_row));

@@ -27,6 +27,10 @@ struct Workspace {
   int64_t max_tokens = 0;
   std::vector<float> x, xn, q, k, v, att, gate, up, scores, cos, sin;
   std::vector<float> kh, vt, qc;  // prompt attention (attention.cpp)
+  // Grows a buffer to at least n floats (buffers never shrink: sized once for the largest batch).
+  static void Ensure(std::vector<float>& v, int64_t n) {
+    if (static_cast<int64_t>(v.size()) < n) v.resize(static_cast<size_t>(n));
+  }
 };
 
 struct ForwardRequest {
