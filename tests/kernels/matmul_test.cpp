@@ -3,10 +3,12 @@
 
 #include <gtest/gtest.h>
 
+#include <bit>
 #include <cmath>
 #include <random>
 
 #include "qianwen/core/half.h"
+#include "qianwen/core/half_table.h"
 #include "qianwen/kernels/gemm.h"
 #include "qianwen/kernels/kernel_table.h"
 #include "qianwen/kernels/ops.h"
@@ -217,6 +219,18 @@ TEST(Half, ConversionsAreExactOrRoundToNearestEven) {
   EXPECT_EQ(F32ToF16(65520.0f), 0x7c00);               // rounds to infinity
   EXPECT_EQ(F32ToF16(std::ldexp(1.0f, -25)), 0x0000);  // halfway to the smallest subnormal: even
   EXPECT_EQ(F32ToF16(std::ldexp(1.5f, -25)), 0x0001);
+}
+
+// The kernels' scale table (half_table.h) holds F16ToF32 of every half, NaN payloads included.
+TEST(Half, TableIsTheConversionBitForBit) {
+  static_assert(F16ToF32(0x3c00) == 1.0f);  // made at compile time
+  for (uint32_t h = 0; h < 0x10000; ++h) {
+    const auto bits = static_cast<uint16_t>(h);
+    ASSERT_EQ(std::bit_cast<uint32_t>(F16ToF32Table(bits)), std::bit_cast<uint32_t>(F16ToF32(bits)))
+        << std::hex << h;
+  }
+  EXPECT_EQ(F16ToF32Table(0xc000), -2.0f);
+  EXPECT_TRUE(std::isinf(F16ToF32Table(0x7c00)));
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 #pragma once
 // Scalar conversions between float32 and the 16-bit float formats (exact where exactness exists).
 
+#include <bit>
 #include <cstdint>
 #include <cstring>
 
@@ -23,12 +24,13 @@ inline uint16_t F32ToBf16(float f) {
   return static_cast<uint16_t>(u >> 16);
 }
 
-// IEEE binary16 to float32, exact (subnormals, infinities and NaN included).
-inline float F16ToF32(uint16_t h) {
-  uint32_t sign = static_cast<uint32_t>(h & 0x8000u) << 16;
-  uint32_t exp = (h >> 10) & 0x1fu;
+// IEEE binary16 to float32, exact (subnormals, infinities and NaN included). constexpr so that
+// half_table.h's table is made at compile time.
+constexpr float F16ToF32(uint16_t h) {
+  const uint32_t sign = static_cast<uint32_t>(h & 0x8000u) << 16;
+  const uint32_t exp = (h >> 10) & 0x1fu;
   uint32_t mant = h & 0x3ffu;
-  uint32_t u;
+  uint32_t u = 0;
   if (exp == 0) {
     if (mant == 0) {
       u = sign;
@@ -45,9 +47,7 @@ inline float F16ToF32(uint16_t h) {
   } else {
     u = sign | (exp + 127 - 15) << 23 | mant << 13;
   }
-  float f;
-  std::memcpy(&f, &u, 4);
-  return f;
+  return std::bit_cast<float>(u);
 }
 
 // float32 to binary16, round to nearest even (overflow to infinity).

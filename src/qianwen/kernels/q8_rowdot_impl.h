@@ -13,6 +13,7 @@
 #include <cstring>
 #include <type_traits>
 
+#include "qianwen/core/half_table.h"
 #include "qianwen/kernels/gemm_q8.h"
 #include "qianwen/kernels/quant/blocks.h"
 
@@ -30,7 +31,7 @@ inline float Hsum(__m256 v) {
   return _mm_cvtss_f32(_mm_add_ss(t, _mm_movehdup_ps(t)));
 }
 
-inline float Half(uint16_t h) { return _cvtsh_ss(h); }
+inline float Half(uint16_t h) { return F16ToF32Table(h); }
 
 // The 32 codes of a Q4_0 / Q5_0 block: low nibbles are values 0..15, high nibbles 16..31.
 inline __m256i Nibbles(const uint8_t* qs) {
