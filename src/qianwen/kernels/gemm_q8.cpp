@@ -65,6 +65,16 @@ void QuantizeRef(const float* x, int64_t ldx, int64_t n, int64_t k, const Layout
   }
 }
 
+void PrepareLanes(const int32_t* ic, const float* d, int64_t k, int32_t* c16, float* d16) {
+  const int64_t nb = k / 32, lanes = 16 * ((nb + 1) / 2);
+  std::fill_n(c16, lanes, 0);
+  std::fill_n(d16, lanes, 0.0f);
+  for (int64_t b = 0; b < nb; ++b) {
+    c16[8 * b] = -ic[b];
+    std::fill_n(d16 + 8 * b, 8, d[b]);
+  }
+}
+
 void PanelRef(const Layout& l, const ActsView& a, int64_t n, const uint8_t* panel, int64_t nsub,
               int64_t rows, float* y, int64_t ldy, bool accumulate) {
   const int64_t sb = SubBytes(l.sub), gb = GroupBytes(l.sub);

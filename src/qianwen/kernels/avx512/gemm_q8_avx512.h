@@ -10,7 +10,9 @@ namespace qw::kernels::avx512 {
 
 void QuantizeQ8(const float* x, int64_t ldx, int64_t n, int64_t k, const q8::Layout& l, int8_t* q,
                 float* d, int32_t* ic, float* fc);
-// Row dots for generation steps (q8::RowDotFn), VPDPBUSD on 256-bit registers.
+// Row dots for generation steps (q8::RowDotFn), VPDPBUSD. Q8_0, Q4_0 and Q5_0 need the
+// prepared lanes (ActsView::c16, d16).
+float RowDotQ8_0(const void* w, const q8::ActsView& a, int64_t k);
 float RowDotQ4_0(const void* w, const q8::ActsView& a, int64_t k);
 float RowDotQ5_0(const void* w, const q8::ActsView& a, int64_t k);
 float RowDotQ4_K(const void* w, const q8::ActsView& a, int64_t k);

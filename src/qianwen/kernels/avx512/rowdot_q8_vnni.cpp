@@ -1,24 +1,106 @@
-// The 8-bit-activation row dots (q8_rowdot_impl.h) with AVX-512 VNNI's VPDPBUSD on 256-bit
-// registers.
+// The 8-bit-activation row dots for generation steps with AVX-512 VNNI's VPDPBUSD. Q8_0, Q4_0
+// and Q5_0 take two 32-value blocks per 512-bit register: the integer sums start from the
+// prepared offset corrections (ActsView::c16), so per pair of blocks the only float work is one
+// conversion, one scale product and one FMA (the 256-bit template did it per block, with a
+// scalar correction chain that bounded the loop at about 4 cycles per block). Q4_K and Q6_K use
+// q8_rowdot_impl.h's 256-bit template.
 
+#include <immintrin.h>
+
+#include <cstring>
+
+#include "qianwen/core/half_table.h"
 #include "qianwen/kernels/avx512/gemm_q8_avx512.h"
 #include "qianwen/kernels/q8_rowdot_impl.h"
 
 namespace qw::kernels::avx512 {
 namespace {
+
+using quant::BlockQ4_0;
+using quant::BlockQ5_0;
+using quant::BlockQ8_0;
+
 struct DpVnni {
   static __m256i Dot(__m256i u, __m256i x) {
     return _mm256_dpbusd_epi32(_mm256_setzero_si256(), u, x);
   }
 };
+
+// acc + (int32 sums of blocks i, i + 1) * (the weights' d of each) * (the activations' d).
+inline __m512 Scale(__m512i isum, uint16_t da, uint16_t db, const float* d16, __m512 acc) {
+  const __m512 dw = _mm512_mask_blend_ps(0xFF00, _mm512_set1_ps(F16ToF32Table(da)),
+                                         _mm512_set1_ps(F16ToF32Table(db)));
+  return _mm512_fmadd_ps(_mm512_cvtepi32_ps(isum), _mm512_mul_ps(dw, _mm512_loadu_ps(d16)), acc);
+}
+
+// The codes of the 16-byte Q4_0 / Q5_0 nibble arrays of blocks a and b, in value order: bytes
+// [a & 15, a >> 4, b & 15, b >> 4] (16 each).
+inline __m512i Nibbles2(const uint8_t* a, const uint8_t* b) {
+  const __m256i ra =
+      _mm256_broadcastsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(a)));
+  const __m256i rb =
+      _mm256_broadcastsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(b)));
+  __m512i v = _mm512_inserti64x4(_mm512_castsi256_si512(ra), rb, 1);
+  v = _mm512_mask_srli_epi16(v, 0xFF00FF00u, v, 4);
+  return _mm512_and_si512(v, _mm512_set1_epi8(0x0F));
+}
+
+// Rows of 32-value blocks, two per step; the last block of an odd count pairs with itself and
+// zero activations (masked load), so nothing past the row or the activations is read.
+template <class B, class Codes>
+float PairDot(const B* b, const q8::ActsView& a, int64_t k, Codes codes) {
+  const int64_t nb = k / 32;
+  __m512 acc0 = _mm512_setzero_ps(), acc1 = _mm512_setzero_ps();
+  auto pair = [&](int64_t i, const B& second, __mmask64 xmask, __m512 acc) {
+    const __m512i x = _mm512_maskz_loadu_epi8(xmask, a.q + 32 * i);
+    const __m512i isum =
+        _mm512_dpbusd_epi32(_mm512_loadu_si512(a.c16 + 8 * i), codes(b[i], second), x);
+    return Scale(isum, b[i].d, second.d, a.d16 + 8 * i, acc);
+  };
+  int64_t i = 0;
+  for (; i + 4 <= nb; i += 4) {
+    acc0 = pair(i, b[i + 1], ~__mmask64{0}, acc0);
+    acc1 = pair(i + 2, b[i + 3], ~__mmask64{0}, acc1);
+  }
+  if (i + 2 <= nb) {
+    acc0 = pair(i, b[i + 1], ~__mmask64{0}, acc0);
+    i += 2;
+  }
+  if (i < nb) acc1 = pair(i, b[i], 0xFFFFFFFFull, acc1);
+  return _mm512_reduce_add_ps(_mm512_add_ps(acc0, acc1));
+}
+
 }  // namespace
 
+float RowDotQ8_0(const void* w, const q8::ActsView& a, int64_t k) {
+  // Codes u = q + 128 (the sign bit flipped); c16 removes 128 * sum(x).
+  return PairDot(
+      static_cast<const BlockQ8_0*>(w), a, k, [](const BlockQ8_0& x, const BlockQ8_0& y) {
+        const __m512i v = _mm512_inserti64x4(
+            _mm512_castsi256_si512(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(x.qs))),
+            _mm256_loadu_si256(reinterpret_cast<const __m256i*>(y.qs)), 1);
+        return _mm512_xor_si512(v, _mm512_set1_epi8(static_cast<char>(0x80)));
+      });
+}
+
 float RowDotQ4_0(const void* w, const q8::ActsView& a, int64_t k) {
-  return q8::DotQ4Q5_0<DpVnni, false>(w, a, k);
+  return PairDot(static_cast<const BlockQ4_0*>(w), a, k,
+                 [](const BlockQ4_0& x, const BlockQ4_0& y) { return Nibbles2(x.qs, y.qs); });
 }
+
 float RowDotQ5_0(const void* w, const q8::ActsView& a, int64_t k) {
-  return q8::DotQ4Q5_0<DpVnni, true>(w, a, k);
+  return PairDot(
+      static_cast<const BlockQ5_0*>(w), a, k, [](const BlockQ5_0& x, const BlockQ5_0& y) {
+        uint32_t hx, hy;
+        std::memcpy(&hx, x.qh, 4);
+        std::memcpy(&hy, y.qh, 4);
+        // Bit j of qh is the fifth bit of value j: the byte order of Nibbles2.
+        const __mmask64 fifth = static_cast<__mmask64>(hx) | static_cast<__mmask64>(hy) << 32;
+        const __m512i u = Nibbles2(x.qs, y.qs);
+        return _mm512_mask_add_epi8(u, fifth, u, _mm512_set1_epi8(0x10));
+      });
 }
+
 float RowDotQ4_K(const void* w, const q8::ActsView& a, int64_t k) {
   return q8::DotQ4_K<DpVnni>(w, a, k);
 }
