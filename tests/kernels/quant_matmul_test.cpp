@@ -9,6 +9,7 @@
 #include "kernels/random_blocks.h"
 #include "qianwen/core/half.h"
 #include "qianwen/kernels/kernel_table.h"
+#include "qianwen/kernels/quant/blocks.h"
 #include "qianwen/kernels/quant/dequant.h"
 
 namespace qw::kernels {
@@ -66,6 +67,23 @@ INSTANTIATE_TEST_SUITE_P(
                        ::testing::Values(DType::kQ4_0, DType::kQ4_1, DType::kQ5_0, DType::kQ5_1,
                                          DType::kQ8_0, DType::kQ2_K, DType::kQ3_K, DType::kQ4_K,
                                          DType::kQ5_K, DType::kQ6_K)));
+
+// The word-at-a-time unpacking of the Q4_K / Q5_K scales and mins equals the per-index one.
+TEST(BlockScales, AllEightAtOnceEqualOneByOne) {
+  std::mt19937 rng(11);
+  for (int trial = 0; trial < 20000; ++trial) {
+    uint8_t packed[12];
+    for (auto& v : packed) v = static_cast<uint8_t>(rng());
+    uint8_t sc[8], m[8];
+    ScalesMinsK4(packed, sc, m);
+    for (int j = 0; j < 8; ++j) {
+      uint8_t d1, m1;
+      ScaleMinK4(j, packed, &d1, &m1);
+      ASSERT_EQ(sc[j], d1) << "j=" << j;
+      ASSERT_EQ(m[j], m1) << "j=" << j;
+    }
+  }
+}
 
 }  // namespace
 }  // namespace qw::kernels

@@ -45,7 +45,7 @@ struct ActsView {
   const float* fc;
   int64_t ldq;  // k
   int64_t ldc;  // k / sub
-  // For 512-bit generation-step row dots of the 32-value offset types (Q8_0, Q4_0, Q5_0), per
+  // For 512-bit generation-step row dots of the 32-value types (Q8_0, Q4_0, Q5_0, Q4_K), per
   // pair of blocks (the last one padded with zeros when k / 32 is odd): 16 int32 lanes whose
   // lane 0 holds -ic of the first block and lane 8 -ic of the second (the start of the integer
   // sums, so the offset is removed exactly), and 16 floats, the first block's d in lanes 0-7

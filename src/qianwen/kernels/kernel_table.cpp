@@ -148,8 +148,8 @@ void MatmulRowDotQ8(const float* x, int64_t n, int64_t k, const void* w, int64_t
   std::vector<float> d(static_cast<size_t>(n * nsub)), fc(d.size());
   std::vector<int32_t> ic(d.size());
   Quantize(x, k, n, k, l, q.data(), d.data(), ic.data(), fc.data());
-  // The 32-value offset types also get the 512-bit kernels' lanes (cheap: O(k) per token).
-  const bool lanes = l.sub == 32 && !l.has_min;
+  // The 32-value types also get the 512-bit kernels' lanes (cheap: O(k) per token).
+  const bool lanes = l.sub == 32;
   const int64_t nl = lanes ? 16 * ((k / 32 + 1) / 2) : 0;
   std::vector<int32_t> c16(static_cast<size_t>(n * nl));
   std::vector<float> d16(c16.size());

@@ -102,7 +102,44 @@ float RowDotQ5_0(const void* w, const q8::ActsView& a, int64_t k) {
 }
 
 float RowDotQ4_K(const void* w, const q8::ActsView& a, int64_t k) {
-  return q8::DotQ4_K<DpVnni>(w, a, k);
+  // Per 64 values (two sub-blocks: one 32-byte load of nibbles) one VPDPBUSD; the sub-blocks'
+  // scales d * sc come from one permute of the block's eight, times the activations' d (d16);
+  // the mins, dmin * m * d_x * sum(x), are one 8-wide FMA per block against a.fc.
+  const auto* b = static_cast<const quant::BlockQ4_K*>(w);
+  __m512 acc0 = _mm512_setzero_ps(), acc1 = _mm512_setzero_ps();
+  __m256 mins = _mm256_setzero_ps();
+  const __m256i m4 = _mm256_set1_epi8(0x0F);
+  const __m512i pick[4] = {_mm512_set_epi32(1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0),
+                           _mm512_set_epi32(3, 3, 3, 3, 3, 3, 3, 3, 2, 2, 2, 2, 2, 2, 2, 2),
+                           _mm512_set_epi32(5, 5, 5, 5, 5, 5, 5, 5, 4, 4, 4, 4, 4, 4, 4, 4),
+                           _mm512_set_epi32(7, 7, 7, 7, 7, 7, 7, 7, 6, 6, 6, 6, 6, 6, 6, 6)};
+  for (int64_t i = 0; i < k / 256; ++i) {
+    uint8_t sc[8], m[8];
+    quant::ScalesMinsK4(b[i].scales, sc, m);
+    auto widen8 = [](const uint8_t* v) {
+      return _mm256_cvtepi32_ps(
+          _mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(v))));
+    };
+    const __m512 scd =
+        _mm512_castps256_ps512(_mm256_mul_ps(widen8(sc), _mm256_set1_ps(F16ToF32Table(b[i].d))));
+    mins = _mm256_fmadd_ps(_mm256_mul_ps(widen8(m), _mm256_set1_ps(F16ToF32Table(b[i].dmin))),
+                           _mm256_loadu_ps(a.fc + 8 * i), mins);
+    for (int c = 0; c < 4; ++c) {
+      const __m256i qv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b[i].qs + 32 * c));
+      const __m512i u = _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_and_si256(qv, m4)),
+                                           _mm256_and_si256(_mm256_srli_epi16(qv, 4), m4), 1);
+      const __m512i x = _mm512_loadu_si512(a.q + 256 * i + 64 * c);
+      const __m512i isum = _mm512_dpbusd_epi32(_mm512_setzero_si512(), u, x);
+      const __m512 sv = _mm512_mul_ps(_mm512_permutexvar_ps(pick[c], scd),
+                                      _mm512_loadu_ps(a.d16 + 64 * i + 16 * c));
+      if (c % 2 == 0) {
+        acc0 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(isum), sv, acc0);
+      } else {
+        acc1 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(isum), sv, acc1);
+      }
+    }
+  }
+  return _mm512_reduce_add_ps(_mm512_add_ps(acc0, acc1)) - q8::Hsum(mins);
 }
 float RowDotQ6_K(const void* w, const q8::ActsView& a, int64_t k) {
   return q8::DotQ6_K<DpVnni>(w, a, k);

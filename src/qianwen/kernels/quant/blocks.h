@@ -79,6 +79,18 @@ inline void ScaleMinK4(int j, const uint8_t* q, uint8_t* d, uint8_t* m) {
   }
 }
 
+// All eight (scale, min) pairs of a Q4_K / Q5_K block at once, four per 32-bit word: the same
+// values as ScaleMinK4 for j = 0..7.
+inline void ScalesMinsK4(const uint8_t* q, uint8_t sc[8], uint8_t m[8]) {
+  constexpr uint32_t k6 = 0x3f3f3f3f, k4 = 0x0f0f0f0f, k2 = 0x03030303;
+  uint32_t w[3];
+  std::memcpy(w, q, 12);
+  const uint32_t s[2] = {w[0] & k6, (w[2] & k4) | (((w[0] >> 6) & k2) << 4)};
+  const uint32_t n[2] = {w[1] & k6, ((w[2] >> 4) & k4) | (((w[1] >> 6) & k2) << 4)};
+  std::memcpy(sc, s, 8);
+  std::memcpy(m, n, 8);
+}
+
 // The 16 6-bit scales of a Q3_K block (stored +32), unpacked from its 12 packed bytes.
 inline void ScalesQ3_K(const uint8_t* packed, int8_t* scales) {
   constexpr uint32_t kmask1 = 0x03030303, kmask2 = 0x0f0f0f0f;
