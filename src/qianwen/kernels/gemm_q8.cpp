@@ -65,13 +65,13 @@ void QuantizeRef(const float* x, int64_t ldx, int64_t n, int64_t k, const Layout
   }
 }
 
-void PrepareLanes(const int32_t* ic, const float* d, int64_t k, int32_t* c16, float* d16) {
-  const int64_t nb = k / 32, lanes = 16 * ((nb + 1) / 2);
+void PrepareLanes(const int32_t* ic, const float* d, int64_t k, int sub, int32_t* c16, float* d16) {
+  const int64_t per = sub / 4, lanes = 16 * ((k + 63) / 64);
   std::fill_n(c16, lanes, 0);
   std::fill_n(d16, lanes, 0.0f);
-  for (int64_t b = 0; b < nb; ++b) {
-    c16[8 * b] = -ic[b];
-    std::fill_n(d16 + 8 * b, 8, d[b]);
+  for (int64_t s = 0; s < k / sub; ++s) {
+    c16[per * s] = -ic[s];
+    std::fill_n(d16 + per * s, per, d[s]);
   }
 }
 

@@ -45,18 +45,17 @@ struct ActsView {
   const float* fc;
   int64_t ldq;  // k
   int64_t ldc;  // k / sub
-  // For 512-bit generation-step row dots of the 32-value types (Q8_0, Q4_0, Q5_0, Q4_K), per
-  // pair of blocks (the last one padded with zeros when k / 32 is odd): 16 int32 lanes whose
-  // lane 0 holds -ic of the first block and lane 8 -ic of the second (the start of the integer
-  // sums, so the offset is removed exactly), and 16 floats, the first block's d in lanes 0-7
-  // and the second's in lanes 8-15. nullptr where not prepared (PrepareLanes).
+  // For 512-bit generation-step row dots, per 64 values (the last group padded with zeros): 16
+  // int32 lanes, one per 4 values, where the first lane of each sub-block holds its -ic and the
+  // others 0 (the start of the integer sums, so the offset is removed exactly), and 16 floats,
+  // each lane the d of its sub-block. nullptr where not prepared (PrepareLanes).
   const int32_t* c16 = nullptr;
   const float* d16 = nullptr;
 };
 
-// Fills ActsView::c16 / d16 for one token from its ic and d (k / 32 blocks): c16 and d16 hold
-// 16 * ceil(k / 64) values each.
-void PrepareLanes(const int32_t* ic, const float* d, int64_t k, int32_t* c16, float* d16);
+// Fills ActsView::c16 / d16 for one token from its ic and d (k / sub sub-blocks; sub 16 or 32):
+// c16 and d16 hold 16 * ceil(k / 64) values each.
+void PrepareLanes(const int32_t* ic, const float* d, int64_t k, int sub, int32_t* c16, float* d16);
 
 // Quantizes x [n, k] (row stride ldx, k a multiple of 32) for layout l into q, d, ic, fc (sizes
 // as above, rows packed): per 32 values, d = max|x| / 127 and q = round-to-nearest-even(x / d).

@@ -148,16 +148,13 @@ void MatmulRowDotQ8(const float* x, int64_t n, int64_t k, const void* w, int64_t
   std::vector<float> d(static_cast<size_t>(n * nsub)), fc(d.size());
   std::vector<int32_t> ic(d.size());
   Quantize(x, k, n, k, l, q.data(), d.data(), ic.data(), fc.data());
-  // The 32-value types also get the 512-bit kernels' lanes (cheap: O(k) per token).
-  const bool lanes = l.sub == 32;
-  const int64_t nl = lanes ? 16 * ((k / 32 + 1) / 2) : 0;
+  // The 512-bit kernels' lanes (cheap: O(k) per token).
+  const int64_t nl = 16 * ((k + 63) / 64);
   std::vector<int32_t> c16(static_cast<size_t>(n * nl));
   std::vector<float> d16(c16.size());
-  if (lanes) {
-    for (int64_t i = 0; i < n; ++i)
-      q8::PrepareLanes(ic.data() + i * nsub, d.data() + i * nsub, k, c16.data() + i * nl,
-                       d16.data() + i * nl);
-  }
+  for (int64_t i = 0; i < n; ++i)
+    q8::PrepareLanes(ic.data() + i * nsub, d.data() + i * nsub, k, l.sub, c16.data() + i * nl,
+                     d16.data() + i * nl);
   size_t row_bytes = 0;
   RowBytes(T, k, &row_bytes);
   StreamRows(w, row_bytes, r0, r1, [&](const uint8_t* row, int64_t r) {
@@ -168,8 +165,8 @@ void MatmulRowDotQ8(const float* x, int64_t n, int64_t k, const void* w, int64_t
                            fc.data() + i * nsub,
                            k,
                            nsub,
-                           lanes ? c16.data() + i * nl : nullptr,
-                           lanes ? d16.data() + i * nl : nullptr};
+                           c16.data() + i * nl,
+                           d16.data() + i * nl};
       y[i * ldy + r] = RowDot(row, a, k);
     }
   });

@@ -142,7 +142,50 @@ float RowDotQ4_K(const void* w, const q8::ActsView& a, int64_t k) {
   return _mm512_reduce_add_ps(_mm512_add_ps(acc0, acc1)) - q8::Hsum(mins);
 }
 float RowDotQ6_K(const void* w, const q8::ActsView& a, int64_t k) {
-  return q8::DotQ6_K<DpVnni>(w, a, k);
+  // Per 64 values (four 16-value sub-blocks) one VPDPBUSD over codes u = low nibble | two high
+  // bits << 4, starting from the offset corrections (32 * sum(x) per sub-block, c16); the
+  // scales d * sc by one permute of the block's sixteen, times the activations' d (d16).
+  const auto* b = static_cast<const quant::BlockQ6_K*>(w);
+  __m512 acc0 = _mm512_setzero_ps(), acc1 = _mm512_setzero_ps();
+  const __m512i m4 = _mm512_set1_epi8(0x0F), m30 = _mm512_set1_epi8(0x30);
+  // Values 64q .. 64q + 63 take their high bits from qh[32 * (q / 2)...] shifted right by
+  // 0 / 2 (q even) or 4 / 6 (q odd) in the two 256-bit halves.
+  const __m512i shift_even = _mm512_set_epi64(2, 2, 2, 2, 0, 0, 0, 0);
+  const __m512i shift_odd = _mm512_set_epi64(6, 6, 6, 6, 4, 4, 4, 4);
+  __m512i pick[4];
+  for (int q = 0; q < 4; ++q) {
+    alignas(64) int32_t idx[16];
+    for (int e = 0; e < 16; ++e) idx[e] = 4 * q + e / 4;
+    pick[q] = _mm512_load_si512(idx);
+  }
+  for (int64_t i = 0; i < k / 256; ++i) {
+    const __m512 scd = _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128(
+                                         reinterpret_cast<const __m128i*>(b[i].scales)))),
+                                     _mm512_set1_ps(F16ToF32Table(b[i].d)));
+    for (int ch = 0; ch < 2; ++ch) {
+      const __m512i l = _mm512_loadu_si512(b[i].ql + 64 * ch);
+      const __m512i h = _mm512_broadcast_i64x4(
+          _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b[i].qh + 32 * ch)));
+      for (int half = 0; half < 2; ++half) {
+        const int q = 2 * ch + half;
+        const __m512i lo = _mm512_and_si512(half == 0 ? l : _mm512_srli_epi16(l, 4), m4);
+        const __m512i hi = _mm512_and_si512(
+            _mm512_slli_epi16(_mm512_srlv_epi64(h, half == 0 ? shift_even : shift_odd), 4), m30);
+        const int64_t g = 4 * i + q;  // the 64-value group
+        const __m512i isum =
+            _mm512_dpbusd_epi32(_mm512_loadu_si512(a.c16 + 16 * g), _mm512_or_si512(lo, hi),
+                                _mm512_loadu_si512(a.q + 64 * g));
+        const __m512 sv =
+            _mm512_mul_ps(_mm512_permutexvar_ps(pick[q], scd), _mm512_loadu_ps(a.d16 + 16 * g));
+        if (half == 0) {
+          acc0 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(isum), sv, acc0);
+        } else {
+          acc1 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(isum), sv, acc1);
+        }
+      }
+    }
+  }
+  return _mm512_reduce_add_ps(_mm512_add_ps(acc0, acc1));
 }
 
 }  // namespace qw::kernels::avx512
