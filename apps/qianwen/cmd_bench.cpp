@@ -189,7 +189,8 @@ int RunBench(int argc, char** argv) {
       j["model_size"] = static_cast<int64_t>(size);
       j["model_n_params"] = static_cast<int64_t>(params);
       j["n_batch"] = t.n_prompt > 0 ? t.n_prompt : 1;
-      j["n_ubatch"] = t.n_prompt > 0 ? t.n_prompt : 1;
+      j["n_ubatch"] =
+          t.n_prompt > 0 ? std::min<int64_t>(t.n_prompt, engine::SessionOptions{}.n_ubatch) : 1;
       j["n_threads"] = t.threads;
       j["type_k"] = "f32";
       j["type_v"] = "f32";

@@ -192,12 +192,30 @@ TEST_P(GoldenTest, PromptsInChunksMatchOnePass) {
     return out;
   };
   const std::vector<float> one = run(150), threes = run(3), mixed = run(37);
+  opts_.n_ubatch = 64;  // one Eval of 150 tokens runs as passes of 64, 64 and 22
+  const std::vector<float> passes = run(150);
   ASSERT_EQ(one.size(), threes.size());
   ASSERT_EQ(one.size(), mixed.size());
+  ASSERT_EQ(one.size(), passes.size());
   float scale = 0;
   for (float v : threes) scale = std::max(scale, std::fabs(v));
   EXPECT_LE(MaxAbsDiff(one.data(), threes.data(), one.size()), 1e-4f * scale);
   EXPECT_LE(MaxAbsDiff(mixed.data(), threes.data(), one.size()), 1e-4f * scale);
+  EXPECT_LE(MaxAbsDiff(passes.data(), threes.data(), one.size()), 1e-4f * scale);
+
+  // Every token's logits through passes equal those of one pass.
+  auto all = [&](int64_t ubatch) {
+    opts_.n_ubatch = ubatch;
+    engine::Session s(*model_, opts_);
+    auto r = s.Eval(long_ids, /*all_logits=*/true);
+    EXPECT_TRUE(r.ok());
+    return r.ok() ? std::vector<float>(*r, *r + long_ids.size() * model_->config().vocab_size)
+                  : std::vector<float>{};
+  };
+  const std::vector<float> whole = all(0), split = all(64);
+  ASSERT_EQ(whole.size(), split.size());
+  ASSERT_FALSE(whole.empty());
+  EXPECT_LE(MaxAbsDiff(whole.data(), split.data(), whole.size()), 1e-4f * scale);
 }
 
 TEST_P(GoldenTest, RepetitionPenaltyContinuations) {

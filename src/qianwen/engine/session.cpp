@@ -14,7 +14,8 @@ Session::Session(const model::Model& model, const SessionOptions& options)
       kernels_(options.kernels),
       pool_(options.n_threads),
       cache_(model.config().num_layers, ContextSize(model, options.n_ctx), model.config().kv_dim()),
-      forward_(model_, kernels_, pool_) {}
+      forward_(model_, kernels_, pool_),
+      n_ubatch_(options.n_ubatch) {}
 
 Result<const float*> Session::Eval(const std::vector<int32_t>& tokens, bool all_logits,
                                    model::ForwardObserver* observer) {
@@ -28,6 +29,7 @@ Result<const float*> Session::Eval(const std::vector<int32_t>& tokens, bool all_
   req.all_logits = all_logits;
   req.logits = logits_.data();
   req.observer = observer;
+  req.max_pass = n_ubatch_;
   QW_TRY(forward_.Run(cache_, ws_, req));
   n_past_ += n;
   return static_cast<const float*>(logits_.data());

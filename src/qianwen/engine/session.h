@@ -18,6 +18,9 @@ struct SessionOptions {
   int n_threads = 0;     // 0: all cores
   int64_t n_ctx = 4096;  // KV cache capacity in tokens, capped by max_position_embeddings
   kernels::KernelTable kernels;
+  // Prompts longer than this run in passes of this many tokens, which bounds the activation
+  // buffers (llama.cpp's n_ubatch, same default).
+  int64_t n_ubatch = 512;
 };
 
 class Session {
@@ -47,6 +50,7 @@ class Session {
   model::Forward forward_;
   std::vector<float> logits_;
   int64_t n_past_ = 0;
+  int64_t n_ubatch_;
 };
 
 }  // namespace qw::engine

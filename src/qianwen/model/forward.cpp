@@ -1,5 +1,6 @@
 #include "qianwen/model/forward.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -80,6 +81,26 @@ Status Forward::Run(KvCache& cache, Workspace& ws, const ForwardRequest& req) co
       return InvalidArgument("token id " + std::to_string(req.tokens[i]) + " is out of range [0, " +
                              std::to_string(c.vocab_size) + ")");
     }
+  }
+  // Long prompts run in passes of at most req.max_pass tokens (each attends to the cache the
+  // earlier ones filled), so the workspace stops growing there: gate and up alone take
+  // 2 * n * intermediate_size floats (19 MiB per 512 tokens of Qwen2.5-0.5B). With an observer,
+  // one pass (it sees every layer whole).
+  if (req.max_pass > 0 && n > req.max_pass && req.observer == nullptr) {
+    for (int64_t s = 0; s < n; s += req.max_pass) {
+      ForwardRequest part = req;
+      part.tokens = req.tokens + s;
+      part.n = std::min(req.max_pass, n - s);
+      part.pos = req.pos + s;
+      const bool last = s + part.n == n;
+      if (req.all_logits) {
+        part.logits = req.logits != nullptr ? req.logits + s * c.vocab_size : nullptr;
+      } else {
+        part.logits = last ? req.logits : nullptr;
+      }
+      QW_TRY(Run(cache, ws, part));
+    }
+    return OkStatus();
   }
   Workspace::Ensure(ws.x, n * hd);
   Workspace::Ensure(ws.xn, n * hd);

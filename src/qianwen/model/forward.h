@@ -40,6 +40,8 @@ struct ForwardRequest {
   bool all_logits = false;  // logits for every token, else only the last
   float* logits = nullptr;  // [n or 1, vocab]
   ForwardObserver* observer = nullptr;
+  // Longer batches run in passes of this many tokens (llama.cpp's n_ubatch); <= 0: one pass.
+  int64_t max_pass = 512;
 };
 
 class Forward {
