@@ -107,9 +107,9 @@ size_t CacheLineBytes() {
 // Calls f(row_pointer, r) for rows [r0, r1) of a weight matrix, prefetching 8 KiB ahead, one
 // prefetch per cache line: the hardware prefetcher stops at every 4 KiB page boundary, and
 // prefetching keeps single-core streaming near the DRAM bandwidth (docs/PERFORMANCE.md; every
-// other line measured 17 % slower). The stride is the line size read at run time: with it the
-// generation steps measured 10-20 % faster than with the same loop compiled around a constant
-// 64 (same instructions but for the add's operand; tg64, A/B builds in one sitting).
+// other line measured 17 % slower). The stride is the line size read at run time: a build of
+// this loop around a constant 64 (same instructions but for the add's operand) ran generation
+// 10-20 % slower, a slow case whose cause is not known (docs/PERFORMANCE.md).
 template <class F>
 void StreamRows(const void* w, size_t row_bytes, int64_t r0, int64_t r1, F&& f) {
   static const size_t line = CacheLineBytes();
