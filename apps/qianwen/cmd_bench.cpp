@@ -195,7 +195,8 @@ int RunBench(int argc, char** argv) {
       j["type_k"] = "f32";
       j["type_v"] = "f32";
       j["kernels"] = kernels_name;
-      j["load_mode"] = "mmap";
+      j["load_mode"] = (*model)->load_mode() == FileLoad::Mode::kRead ? "read" : "mmap";
+      j["use_mmap"] = (*model)->load_mode() != FileLoad::Mode::kRead;
       j["n_prompt"] = t.n_prompt;
       j["n_gen"] = t.n_gen;
       j["n_depth"] = 0;

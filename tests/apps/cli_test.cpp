@@ -91,6 +91,36 @@ TEST(Cli, LogitsWritesTheLastPositionAsNpy) {
 
 // --int8: 8-bit activations for quantized weights (here llama.cpp's Q8_0 of qwen2-tiny): close
 // to the float32 default but not equal, and named in the run summary and the bench table.
+// `bench -o json` prints llama-bench's array: one object per test with its field names, the
+// repetitions' samples, and how the weights were loaded.
+TEST(Cli, BenchJsonHasLlamaBenchFields) {
+  const std::string gguf = test::Fixtures() + "/gguf/qwen2-tiny-Q8_0.gguf";
+  for (const std::string load : {"--mmap", "--no-mmap"}) {
+    SCOPED_TRACE(load);
+    Output b = Qianwen("bench -m " + gguf + " -p 8 -n 3 -r 2 -t 2 -o json " + load);
+    ASSERT_EQ(b.code, 0) << b.err;
+    const json arr = json::parse(b.out);
+    ASSERT_TRUE(arr.is_array());
+    ASSERT_EQ(arr.size(), 2u);
+    EXPECT_EQ(arr[0]["n_prompt"], 8);
+    EXPECT_EQ(arr[0]["n_gen"], 0);
+    EXPECT_EQ(arr[0]["n_ubatch"], 8);
+    EXPECT_EQ(arr[1]["n_prompt"], 0);
+    EXPECT_EQ(arr[1]["n_gen"], 3);
+    for (const auto& t : arr) {
+      EXPECT_EQ(t["n_threads"], 2);
+      EXPECT_GT(t["avg_ts"].get<double>(), 0.0);
+      EXPECT_GE(t["stddev_ts"].get<double>(), 0.0);
+      EXPECT_EQ(t["samples_ts"].size(), 2u);
+      EXPECT_EQ(t["samples_ns"].size(), 2u);
+      EXPECT_EQ(t["use_mmap"], load == "--mmap");
+      EXPECT_EQ(t["load_mode"], load == "--mmap" ? "mmap" : "read");
+      EXPECT_GT(t["model_size"].get<int64_t>(), 0);
+      EXPECT_GT(t["peak_rss_bytes"].get<int64_t>(), 0);
+    }
+  }
+}
+
 TEST(Cli, Int8ActivationsAreOptIn) {
   test::TempDir tmp;
   json c = Case("qwen2-tiny", "long");

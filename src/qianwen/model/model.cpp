@@ -35,6 +35,7 @@ Result<std::unique_ptr<Model>> Model::Load(const std::string& dir, const FileLoa
     }
     auto m = std::unique_ptr<Model>(new Model());
     m->dir_ = dir;
+    m->load_mode_ = how.mode;
     QW_ASSIGN_OR_RETURN(std::shared_ptr<io::GgufFile> g, io::GgufFile::Open(dir, how));
     m->gguf_ = g;
     QW_ASSIGN_OR_RETURN(m->config_, ResolveGgufConfig(*g));
@@ -58,6 +59,7 @@ Result<std::unique_ptr<Model>> Model::Load(const std::string& dir, const FileLoa
     return InvalidArgument(dir + ": not a folder (a Hugging Face model folder is expected)");
   auto m = std::unique_ptr<Model>(new Model());
   m->dir_ = dir;
+  m->load_mode_ = how.mode;
   const std::string cfg_path = (fs::path(dir) / "config.json").string();
   QW_ASSIGN_OR_RETURN(io::HfConfig hf, io::ReadHfConfig(cfg_path));
   QW_ASSIGN_OR_RETURN(m->config_, ResolveConfig(hf));

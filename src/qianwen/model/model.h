@@ -30,6 +30,8 @@ class Model {
   // Bytes of weights (as stored) and number of parameters.
   size_t weight_bytes() const;
   int64_t num_params() const;
+  // How the weight files were loaded (FileLoad::kMap or kRead; kAuto resolved).
+  FileLoad::Mode load_mode() const { return load_mode_; }
 
  private:
   std::string dir_;
@@ -38,6 +40,7 @@ class Model {
   Weights weights_;
   std::optional<io::GenerationConfig> generation_;
   std::shared_ptr<const io::GgufFile> gguf_;
+  FileLoad::Mode load_mode_ = FileLoad::Mode::kMap;
 };
 
 }  // namespace qw::model
