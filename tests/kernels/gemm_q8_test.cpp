@@ -142,8 +142,6 @@ TEST_P(RowDotQ8Test, MatchesReference) {
   const auto [isa, t] = GetParam();
   if (static_cast<int>(DetectIsa()) < static_cast<int>(isa))
     GTEST_SKIP() << "this CPU has no " << IsaName(isa);
-  if (t == DType::kQ8_0 && (isa != Isa::kAvx512 || !HasAvx512Vnni()))
-    GTEST_SKIP() << "Q8_0 generation steps have an 8-bit kernel only with AVX-512 VNNI";
   const KernelTable kt = MakeKernelTable(isa, true);
   ASSERT_TRUE(kt.int8_activations);
   const q8::Layout l = q8::LayoutOf(t);

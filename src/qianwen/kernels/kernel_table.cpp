@@ -198,13 +198,14 @@ void FillQuant(KernelTable* t) {
   set(DType::kQ6_K, MatmulAuto<DType::kQ6_K, MatmulDequant<DType::kQ6_K, Dot>, Panel>);
 }
 
-// 8-bit activations on AVX2: generation steps with VPMADDUBSW row dots for the 4-6-bit types
-// (Q8_0 stays float32: VPMADDUBSW takes one unsigned operand, and Q8_0's signed codes would
-// need the sign moved onto the activations per block); prompts keep the float32 GEMM (no
-// integer prompt kernel for AVX2 yet).
+// 8-bit activations on AVX2: generation steps with VPMADDUBSW row dots (Q8_0's signed codes
+// with the sign moved onto the activations); prompts keep the float32 GEMM (no integer prompt
+// kernel for AVX2 yet).
 void FillInt8Avx2(KernelTable* t) {
   auto set = [&](DType d, MatmulFn f) { t->matmul[static_cast<int>(d)] = f; };
   constexpr q8::QuantizeFn kQ = q8::QuantizeRef;
+  set(DType::kQ8_0,
+      MatmulAuto<DType::kQ8_0, MatmulRowDotQ8<DType::kQ8_0, avx2::RowDotQ8_0, kQ>, avx2::Panel>);
   set(DType::kQ4_0,
       MatmulAuto<DType::kQ4_0, MatmulRowDotQ8<DType::kQ4_0, avx2::RowDotQ4_0, kQ>, avx2::Panel>);
   set(DType::kQ5_0,

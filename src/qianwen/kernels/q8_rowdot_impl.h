@@ -1,11 +1,15 @@
 #pragma once
-// Row dot products of block-quantized weights with 8-bit activations (gemm_q8.h's quantization),
-// for generation steps: each weight row is read once, straight from the file's blocks.
+// Row dots of block-quantized weights with 8-bit activations (gemm_q8.h's quantization) on
+// 256-bit registers, for generation steps: each weight row is read once, straight from the
+// file's blocks. The integer sums start from the prepared offset corrections (ActsView::c16)
+// and are scaled with the prepared activation scales (d16), so nothing but float accumulators
+// is carried from block to block.
 //
-// Included by one ISA translation unit each (AVX2, AVX-512 VNNI), which supplies Dp, the
-// unsigned-by-signed byte dot product into eight int32 lanes: VPDPBUSD there, VPMADDUBSW +
-// VPMADDWD here (no saturation: codes are below 64 and |x| <= 127, so pair sums stay < 2^15).
-// Everything sits in an anonymous namespace so that the two compilations never merge.
+// Included by the AVX2 translation unit, which supplies Dp, the unsigned-by-signed byte dot
+// product into eight int32 lanes (VPMADDUBSW + VPMADDWD: no saturation, codes are below 64 or
+// |q| <= 128 against |x| <= 127, so pair sums stay < 2^15); the AVX-512 VNNI unit has its own
+// 512-bit kernels and takes Hsum from here. Everything sits in an anonymous namespace so that
+// two compilations never merge.
 
 #include <immintrin.h>
 
@@ -49,15 +53,37 @@ inline __m256i FifthBits(uint32_t qh) {
   return _mm256_and_si256(v, _mm256_set1_epi8(0x10));
 }
 
-// Q4_0 and Q5_0: codes u with value u - offset; the offset term is offset * sum(x) per block
-// (a.ic), subtracted once per block in float.
+// Q8_0: the sign moved onto the activations (VPSIGNB), so the unsigned-by-signed product
+// multiplies |q| (<= 128) by +-x (|x| <= 127): pair sums stay below 2^15, no offset to remove.
+template <class Dp>
+float DotQ8_0(const void* w, const ActsView& a, int64_t k) {
+  const auto* b = static_cast<const quant::BlockQ8_0*>(w);
+  __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
+  auto block = [&](int64_t i, __m256 acc) {
+    const __m256i q = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b[i].qs));
+    const __m256i x = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a.q + 32 * i));
+    const __m256i isum = Dp::Dot(_mm256_sign_epi8(q, q), _mm256_sign_epi8(x, q));
+    const __m256 sv = _mm256_mul_ps(_mm256_set1_ps(Half(b[i].d)), _mm256_loadu_ps(a.d16 + 8 * i));
+    return _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum), sv, acc);
+  };
+  int64_t i = 0;
+  for (; i + 2 <= k / 32; i += 2) {
+    acc0 = block(i, acc0);
+    acc1 = block(i + 1, acc1);
+  }
+  if (i < k / 32) acc0 = block(i, acc0);
+  return Hsum(_mm256_add_ps(acc0, acc1));
+}
+
+// Q4_0 and Q5_0: codes u with value u - offset; the integer sums start from the prepared
+// -offset * sum(x) (a.c16: lane 0 of each block's eight), so nothing is carried from block to
+// block but the two float accumulators.
 template <class Dp, bool kFive>
 float DotQ4Q5_0(const void* w, const ActsView& a, int64_t k) {
   using B = std::conditional_t<kFive, BlockQ5_0, BlockQ4_0>;
   const auto* b = static_cast<const B*>(w);
-  __m256 acc = _mm256_setzero_ps();
-  float corr = 0.0f;
-  for (int64_t i = 0; i < k / 32; ++i) {
+  __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
+  auto block = [&](int64_t i, __m256 acc) {
     __m256i u = Nibbles(b[i].qs);
     if constexpr (kFive) {
       uint32_t qh;
@@ -65,48 +91,64 @@ float DotQ4Q5_0(const void* w, const ActsView& a, int64_t k) {
       u = _mm256_or_si256(u, FifthBits(qh));
     }
     const __m256i xv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a.q + 32 * i));
-    const float s = Half(b[i].d) * a.d[i];
-    acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(Dp::Dot(u, xv)), _mm256_set1_ps(s), acc);
-    corr += s * static_cast<float>(a.ic[i]);
+    const __m256i isum = _mm256_add_epi32(
+        Dp::Dot(u, xv), _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a.c16 + 8 * i)));
+    const __m256 sv = _mm256_mul_ps(_mm256_set1_ps(Half(b[i].d)), _mm256_loadu_ps(a.d16 + 8 * i));
+    return _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum), sv, acc);
+  };
+  int64_t i = 0;
+  for (; i + 2 <= k / 32; i += 2) {
+    acc0 = block(i, acc0);
+    acc1 = block(i + 1, acc1);
   }
-  return Hsum(acc) - corr;
+  if (i < k / 32) acc0 = block(i, acc0);
+  return Hsum(_mm256_add_ps(acc0, acc1));
 }
 
 // Q4_K: 8 sub-blocks of 32 per super-block, value d * sc * u - dmin * m; the min term is
-// dmin * m * d_x * sum(x) per sub-block (a.fc).
+// dmin * m * d_x * sum(x) per sub-block (a.fc), one 8-wide FMA per super-block.
 template <class Dp>
 float DotQ4_K(const void* w, const ActsView& a, int64_t k) {
   const auto* b = static_cast<const BlockQ4_K*>(w);
-  __m256 acc = _mm256_setzero_ps();
-  float mins = 0.0f;
+  __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps(), mins = _mm256_setzero_ps();
   const __m256i m4 = _mm256_set1_epi8(0x0F);
+  auto widen8 = [](const uint8_t* v) {
+    return _mm256_cvtepi32_ps(
+        _mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(v))));
+  };
   for (int64_t i = 0; i < k / 256; ++i) {
-    const float d = Half(b[i].d), dmin = Half(b[i].dmin);
+    uint8_t sc[8], m[8];
+    quant::ScalesMinsK4(b[i].scales, sc, m);
+    alignas(32) float scd[8];
+    _mm256_store_ps(scd, _mm256_mul_ps(widen8(sc), _mm256_set1_ps(Half(b[i].d))));
+    mins = _mm256_fmadd_ps(_mm256_mul_ps(widen8(m), _mm256_set1_ps(Half(b[i].dmin))),
+                           _mm256_loadu_ps(a.fc + 8 * i), mins);
     for (int c = 0; c < 4; ++c) {
       const __m256i qv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b[i].qs + 32 * c));
       for (int h = 0; h < 2; ++h) {
         const int j = 2 * c + h;
         const int64_t sub = i * 8 + j;
-        uint8_t sc, m;
-        quant::ScaleMinK4(j, b[i].scales, &sc, &m);
         const __m256i u = _mm256_and_si256(h == 0 ? qv : _mm256_srli_epi16(qv, 4), m4);
         const __m256i xv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a.q + 32 * sub));
-        acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(Dp::Dot(u, xv)),
-                              _mm256_set1_ps(d * static_cast<float>(sc) * a.d[sub]), acc);
-        mins += dmin * static_cast<float>(m) * a.fc[sub];
+        const __m256 sv = _mm256_mul_ps(_mm256_set1_ps(scd[j]), _mm256_loadu_ps(a.d16 + 8 * sub));
+        if (h == 0) {
+          acc0 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(Dp::Dot(u, xv)), sv, acc0);
+        } else {
+          acc1 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(Dp::Dot(u, xv)), sv, acc1);
+        }
       }
     }
   }
-  return Hsum(acc) - mins;
+  return Hsum(_mm256_add_ps(acc0, acc1)) - Hsum(mins);
 }
 
 // Q6_K: 16 sub-blocks of 16 per super-block, value d * sc * (u - 32); activations in the
-// 16-value layout (a.d, a.ic per 16).
+// 16-value layout, the sums starting from the prepared -32 * sum(x) per sub-block (a.c16: four
+// lanes per sub-block, the first holding it).
 template <class Dp>
 float DotQ6_K(const void* w, const ActsView& a, int64_t k) {
   const auto* b = static_cast<const BlockQ6_K*>(w);
-  __m256 acc = _mm256_setzero_ps();
-  float corr = 0.0f;
+  __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
   const __m256i m4 = _mm256_set1_epi8(0x0F), m2 = _mm256_set1_epi8(0x03);
   for (int64_t i = 0; i < k / 256; ++i) {
     const float d = Half(b[i].d);
@@ -124,16 +166,22 @@ float DotQ6_K(const void* w, const ActsView& a, int64_t k) {
         const __m256i u = _mm256_or_si256(lows[p], hi);
         const int64_t s0 = i * 16 + ch * 8 + 2 * p;  // the part's two 16-value sub-blocks
         const __m256i xv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a.q + 16 * s0));
-        const float f0 = d * static_cast<float>(b[i].scales[ch * 8 + 2 * p]) * a.d[s0];
-        const float f1 = d * static_cast<float>(b[i].scales[ch * 8 + 2 * p + 1]) * a.d[s0 + 1];
+        const __m256i isum = _mm256_add_epi32(
+            Dp::Dot(u, xv), _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a.c16 + 4 * s0)));
+        const __m256 sc = _mm256_insertf128_ps(
+            _mm256_castps128_ps256(_mm_set1_ps(static_cast<float>(b[i].scales[ch * 8 + 2 * p]))),
+            _mm_set1_ps(static_cast<float>(b[i].scales[ch * 8 + 2 * p + 1])), 1);
         const __m256 sv =
-            _mm256_insertf128_ps(_mm256_castps128_ps256(_mm_set1_ps(f0)), _mm_set1_ps(f1), 1);
-        acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(Dp::Dot(u, xv)), sv, acc);
-        corr += f0 * static_cast<float>(a.ic[s0]) + f1 * static_cast<float>(a.ic[s0 + 1]);
+            _mm256_mul_ps(_mm256_mul_ps(sc, _mm256_set1_ps(d)), _mm256_loadu_ps(a.d16 + 4 * s0));
+        if (p % 2 == 0) {
+          acc0 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum), sv, acc0);
+        } else {
+          acc1 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum), sv, acc1);
+        }
       }
     }
   }
-  return Hsum(acc) - corr;
+  return Hsum(_mm256_add_ps(acc0, acc1));
 }
 
 }  // namespace

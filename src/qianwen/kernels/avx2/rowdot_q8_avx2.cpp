@@ -14,6 +14,9 @@ struct DpAvx2 {
 };
 }  // namespace
 
+float RowDotQ8_0(const void* w, const q8::ActsView& a, int64_t k) {
+  return q8::DotQ8_0<DpAvx2>(w, a, k);
+}
 float RowDotQ4_0(const void* w, const q8::ActsView& a, int64_t k) {
   return q8::DotQ4Q5_0<DpAvx2, false>(w, a, k);
 }

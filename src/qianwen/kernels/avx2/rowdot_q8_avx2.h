@@ -8,6 +8,7 @@
 
 namespace qw::kernels::avx2 {
 
+float RowDotQ8_0(const void* w, const q8::ActsView& a, int64_t k);
 float RowDotQ4_0(const void* w, const q8::ActsView& a, int64_t k);
 float RowDotQ5_0(const void* w, const q8::ActsView& a, int64_t k);
 float RowDotQ4_K(const void* w, const q8::ActsView& a, int64_t k);

@@ -1,9 +1,9 @@
-// The 8-bit-activation row dots for generation steps with AVX-512 VNNI's VPDPBUSD. Q8_0, Q4_0
-// and Q5_0 take two 32-value blocks per 512-bit register: the integer sums start from the
-// prepared offset corrections (ActsView::c16), so per pair of blocks the only float work is one
-// conversion, one scale product and one FMA (the 256-bit template did it per block, with a
-// scalar correction chain that bounded the loop at about 4 cycles per block). Q4_K and Q6_K use
-// q8_rowdot_impl.h's 256-bit template.
+// The 8-bit-activation row dots for generation steps with AVX-512 VNNI's VPDPBUSD, 64 values
+// per instruction: two 32-value blocks for Q8_0, Q4_0 and Q5_0, two sub-blocks for Q4_K, four for
+// Q6_K. The integer sums start from the prepared offset corrections (ActsView::c16) and the
+// scales come from the prepared activation scales (d16), so per 64 values the float work is one
+// conversion, one scale product and one FMA (the 256-bit template had carried a scalar
+// correction chain per block, about 4 cycles each).
 
 #include <immintrin.h>
 
@@ -19,12 +19,6 @@ namespace {
 using quant::BlockQ4_0;
 using quant::BlockQ5_0;
 using quant::BlockQ8_0;
-
-struct DpVnni {
-  static __m256i Dot(__m256i u, __m256i x) {
-    return _mm256_dpbusd_epi32(_mm256_setzero_si256(), u, x);
-  }
-};
 
 // acc + (int32 sums of blocks i, i + 1) * (the weights' d of each) * (the activations' d).
 inline __m512 Scale(__m512i isum, uint16_t da, uint16_t db, const float* d16, __m512 acc) {
