@@ -7,7 +7,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <random>
 #include <tuple>
 
@@ -124,10 +126,38 @@ TEST_P(GemmQ8Test, Avx512VnniMatchesReference) {
     std::vector<float> yr(static_cast<size_t>(n * rows)), ys(yr.size());
     q8::Gemm(t, q8::QuantizeRef, q8::PanelRef, x.data(), n, k, w.data(), 0, rows, yr.data(), rows);
     q8::Gemm(t, avx512::QuantizeQ8, avx512::PanelQ8, x.data(), n, k, w.data(), 0, rows, ys.data(),
-             rows);
+             rows, avx512::PackPanelQ8);
     std::vector<double> want, mag;
     Expected(t, w, ar, n, k, rows, &want, &mag);
     for (size_t e = 0; e < yr.size(); ++e) ASSERT_NEAR(ys[e], yr[e], 1e-5 * mag[e] + 1e-6) << e;
+  }
+}
+
+// The gathering panel packer writes the reference packer's bytes (codes, scales, mins and the
+// zero padding of missing rows), for full and partial panels and k slices.
+TEST_P(GemmQ8Test, Avx512PanelPackerEqualsReference) {
+  if (!HasAvx512Vnni()) GTEST_SKIP() << "this CPU has no AVX-512 VNNI";
+  const DType t = GetParam();
+  const q8::Layout l = q8::LayoutOf(t);
+  std::mt19937 rng(9);
+  const int64_t kb_total = 19, k = kb_total * static_cast<int64_t>(DTypeBlockElements(t));
+  auto w = RandomBlocks(t, q8::kPanelRows, k, rng);
+  size_t row_bytes = 0;
+  ASSERT_TRUE(RowBytes(t, k, &row_bytes));
+  const size_t panel_bytes = static_cast<size_t>(q8::kKc / l.sub * q8::SubBytes(l.sub));
+  for (int64_t rows : {int64_t{48}, int64_t{1}, int64_t{17}, int64_t{33}}) {
+    for (int64_t kc_blocks : {kb_total, int64_t{1}, int64_t{2}}) {
+      const int64_t kc = std::min<int64_t>(q8::kKc, kc_blocks * DTypeBlockElements(t));
+      SCOPED_TRACE(testing::Message() << DTypeName(t) << " rows=" << rows << " kc=" << kc);
+      alignas(64) static uint8_t a[64 * 1024], b[64 * 1024];
+      ASSERT_LE(panel_bytes, sizeof(a));
+      std::fill_n(a, panel_bytes, 0xAB);
+      std::fill_n(b, panel_bytes, 0xAB);
+      q8::PackPanelRef(t, w.data(), row_bytes, rows, kc, a);
+      avx512::PackPanelQ8(t, w.data(), row_bytes, rows, kc, b);
+      const size_t used = static_cast<size_t>(kc / l.sub * q8::SubBytes(l.sub));
+      ASSERT_EQ(std::memcmp(a, b, used), 0);
+    }
   }
 }
 

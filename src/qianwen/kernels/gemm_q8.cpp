@@ -277,8 +277,34 @@ void Unpack(DType t, const void* src, int64_t kc, uint8_t* u, float* s, float* m
   }
 }
 
+void PackPanelRef(DType t, const uint8_t* src, size_t row_bytes, int64_t rows, int64_t kc,
+                  uint8_t* pan) {
+  const Layout l = LayoutOf(t);
+  const int64_t sub = l.sub, nsub = kc / sub;
+  const int64_t sb = SubBytes(l.sub), gb = GroupBytes(l.sub);
+  std::vector<uint8_t> u(static_cast<size_t>(kc));
+  std::vector<float> s(static_cast<size_t>(kc / 16)), m(s.size());
+  for (int64_t r = 0; r < kPanelRows; ++r) {
+    if (r < rows) {
+      Unpack(t, src + static_cast<size_t>(r) * row_bytes, kc, u.data(), s.data(), m.data());
+    } else {  // padding rows: zero codes and scales contribute nothing
+      std::fill(u.begin(), u.end(), 0);
+      std::fill(s.begin(), s.end(), 0.0f);
+      std::fill(m.begin(), m.end(), 0.0f);
+    }
+    const int64_t g = r / kGroupRows, lane = r % kGroupRows;
+    for (int64_t b = 0; b < nsub; ++b) {
+      uint8_t* gp = pan + b * sb + g * gb;
+      for (int64_t j = 0; j < sub / 4; ++j)
+        std::memcpy(gp + j * 64 + lane * 4, u.data() + b * sub + 4 * j, 4);
+      std::memcpy(gp + sub * kGroupRows + lane * 4, &s[static_cast<size_t>(b)], 4);
+      std::memcpy(gp + sub * kGroupRows + 64 + lane * 4, &m[static_cast<size_t>(b)], 4);
+    }
+  }
+}
+
 void Gemm(DType t, QuantizeFn quantize, PanelFn panel, const float* x, int64_t n, int64_t k,
-          const void* w, int64_t r0, int64_t r1, float* y, int64_t ldy) {
+          const void* w, int64_t r0, int64_t r1, float* y, int64_t ldy, PackPanelFn pack) {
   const Layout l = LayoutOf(t);
   const int64_t sub = l.sub;
   // The activations of one k slice at a time (all tokens): a few hundred KiB per thread.
@@ -289,11 +315,9 @@ void Gemm(DType t, QuantizeFn quantize, PanelFn panel, const float* x, int64_t n
   size_t row_bytes = 0;
   RowBytes(t, k, &row_bytes);
   const size_t be = DTypeBlockElements(t), bb = DTypeBlockBytes(t);
-  const int64_t sb = SubBytes(l.sub), gb = GroupBytes(l.sub);
+  const int64_t sb = SubBytes(l.sub);
   std::vector<uint8_t> buf(static_cast<size_t>(kKc / sub * sb + 64));
   uint8_t* pan = buf.data() + (64 - reinterpret_cast<uintptr_t>(buf.data()) % 64) % 64;
-  std::vector<uint8_t> u(static_cast<size_t>(kKc));
-  std::vector<float> s(static_cast<size_t>(kKc / 16)), m(s.size());
   const auto* base = static_cast<const uint8_t*>(w);
   for (int64_t kb = 0; kb < k; kb += kKc) {
     const int64_t kc = std::min(kKc, k - kb), nsub = kc / sub;
@@ -301,24 +325,7 @@ void Gemm(DType t, QuantizeFn quantize, PanelFn panel, const float* x, int64_t n
     quantize(x + kb, k, n, kc, l, q.data(), d.data(), ic.data(), fc.data());
     for (int64_t rb = r0; rb < r1; rb += kPanelRows) {
       const int64_t rows = std::min(kPanelRows, r1 - rb);
-      for (int64_t r = 0; r < kPanelRows; ++r) {
-        if (r < rows) {
-          Unpack(t, base + static_cast<size_t>(rb + r) * row_bytes + slice_off, kc, u.data(),
-                 s.data(), m.data());
-        } else {  // padding rows: zero codes and scales contribute nothing
-          std::fill(u.begin(), u.end(), 0);
-          std::fill(s.begin(), s.end(), 0.0f);
-          std::fill(m.begin(), m.end(), 0.0f);
-        }
-        const int64_t g = r / kGroupRows, lane = r % kGroupRows;
-        for (int64_t b = 0; b < nsub; ++b) {
-          uint8_t* gp = pan + b * sb + g * gb;
-          for (int64_t j = 0; j < sub / 4; ++j)
-            std::memcpy(gp + j * 64 + lane * 4, u.data() + b * sub + 4 * j, 4);
-          std::memcpy(gp + sub * kGroupRows + lane * 4, &s[static_cast<size_t>(b)], 4);
-          std::memcpy(gp + sub * kGroupRows + 64 + lane * 4, &m[static_cast<size_t>(b)], 4);
-        }
-      }
+      pack(t, base + static_cast<size_t>(rb) * row_bytes + slice_off, row_bytes, rows, kc, pan);
       PrefetchNextPanel(t, base, row_bytes, k, kKc, kb, rb, kPanelRows, r0, r1);
       for (int64_t tb = 0; tb < n; tb += kTb) {
         const int64_t nt = std::min(kTb, n - tb);

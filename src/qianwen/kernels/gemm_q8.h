@@ -80,8 +80,16 @@ void PanelRef(const Layout& l, const ActsView& a, int64_t n, const uint8_t* pane
 // per-sub-block s[kc / sub], m[kc / sub].
 void Unpack(DType t, const void* src, int64_t kc, uint8_t* u, float* s, float* m);
 
+// Packs one panel: `rows` (<= kPanelRows; the rest padded with zero codes and scales) weight
+// rows of kc values starting at src (row stride row_bytes) into the layout above.
+using PackPanelFn = void (*)(DType t, const uint8_t* src, size_t row_bytes, int64_t rows,
+                             int64_t kc, uint8_t* pan);
+void PackPanelRef(DType t, const uint8_t* src, size_t row_bytes, int64_t rows, int64_t kc,
+                  uint8_t* pan);
+
 // The blocked product over rows [r0, r1) of W (type t with LayoutOf(t).sub != 0, row length k).
 void Gemm(DType t, QuantizeFn quantize, PanelFn panel, const float* x, int64_t n, int64_t k,
-          const void* w, int64_t r0, int64_t r1, float* y, int64_t ldy);
+          const void* w, int64_t r0, int64_t r1, float* y, int64_t ldy,
+          PackPanelFn pack = PackPanelRef);
 
 }  // namespace qw::kernels::q8

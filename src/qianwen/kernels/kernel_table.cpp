@@ -88,11 +88,12 @@ void MatmulAuto(const float* x, int64_t n, int64_t k, const void* w, int64_t r0,
 }
 
 // The same with 8-bit activations for prompts (gemm_q8.h).
-template <DType T, MatmulFn Small, q8::QuantizeFn Quantize, q8::PanelFn Panel>
+template <DType T, MatmulFn Small, q8::QuantizeFn Quantize, q8::PanelFn Panel,
+          q8::PackPanelFn Pack = q8::PackPanelRef>
 void MatmulAutoQ8(const float* x, int64_t n, int64_t k, const void* w, int64_t r0, int64_t r1,
                   float* y, int64_t ldy) {
   if (n >= 4) {
-    q8::Gemm(T, Quantize, Panel, x, n, k, w, r0, r1, y, ldy);
+    q8::Gemm(T, Quantize, Panel, x, n, k, w, r0, r1, y, ldy, Pack);
   } else {
     Small(x, n, k, w, r0, r1, y, ldy);
   }
@@ -223,12 +224,13 @@ void FillInt8Avx512(KernelTable* t) {
   auto set = [&](DType d, MatmulFn f) { t->matmul[static_cast<int>(d)] = f; };
   constexpr q8::QuantizeFn kQ = avx512::QuantizeQ8;
   constexpr q8::PanelFn kP = avx512::PanelQ8;
-  set(DType::kQ8_0,
-      MatmulAutoQ8<DType::kQ8_0, MatmulRowDotQ8<DType::kQ8_0, avx512::RowDotQ8_0, kQ>, kQ, kP>);
-  set(DType::kQ5_0,
-      MatmulAutoQ8<DType::kQ5_0, MatmulRowDotQ8<DType::kQ5_0, avx512::RowDotQ5_0, kQ>, kQ, kP>);
-  set(DType::kQ4_0,
-      MatmulAutoQ8<DType::kQ4_0, MatmulRowDotQ8<DType::kQ4_0, avx512::RowDotQ4_0, kQ>, kQ, kP>);
+  constexpr q8::PackPanelFn kPk = avx512::PackPanelQ8;
+  set(DType::kQ8_0, MatmulAutoQ8<DType::kQ8_0, MatmulRowDotQ8<DType::kQ8_0, avx512::RowDotQ8_0, kQ>,
+                                 kQ, kP, kPk>);
+  set(DType::kQ5_0, MatmulAutoQ8<DType::kQ5_0, MatmulRowDotQ8<DType::kQ5_0, avx512::RowDotQ5_0, kQ>,
+                                 kQ, kP, kPk>);
+  set(DType::kQ4_0, MatmulAutoQ8<DType::kQ4_0, MatmulRowDotQ8<DType::kQ4_0, avx512::RowDotQ4_0, kQ>,
+                                 kQ, kP, kPk>);
   set(DType::kQ4_K,
       MatmulAutoQ8<DType::kQ4_K, MatmulRowDotQ8<DType::kQ4_K, avx512::RowDotQ4_K, kQ>, kQ, kP>);
   set(DType::kQ6_K,

@@ -2,7 +2,10 @@
 
 #include <immintrin.h>
 
+#include <algorithm>
 #include <cstring>
+
+#include "qianwen/core/half_table.h"
 
 namespace qw::kernels::avx512 {
 
@@ -138,6 +141,92 @@ void PanelQ8(const q8::Layout& l, const q8::ActsView& a, int64_t n, const uint8_
   }
   if (l.has_min) return Panel<16, true>(a, n, panel, nsub, rows, y, ldy, accumulate);
   return Panel<16, false>(a, n, panel, nsub, rows, y, ldy, accumulate);
+}
+
+namespace {
+
+// One 16-row group of a panel for one 32-value block of Q8_0 / Q4_0 / Q5_0: every quad of codes
+// is a 16-lane gather (one dword of each row: the quad layout VNNI multiplies, with no
+// transpose), the scales a gather of the half bits and one of the table (exact, like Unpack).
+template <DType T>
+void PackGroup32(const uint8_t* blk, __m512i rows_off, __mmask16 live, uint8_t* gp) {
+  const __m512i zero = _mm512_setzero_si512();
+  auto gather = [&](int off) {
+    return _mm512_mask_i32gather_epi32(zero, live, rows_off, blk + off, 1);
+  };
+  const __m512i half_bits = _mm512_and_si512(gather(0), _mm512_set1_epi32(0xFFFF));
+  const __m512 sc =
+      _mm512_mask_i32gather_ps(_mm512_setzero_ps(), live, half_bits, kF16ToF32Table.data(), 4);
+  _mm512_store_ps(gp + 32 * 16, sc);
+  _mm512_store_ps(gp + 32 * 16 + 64, _mm512_setzero_ps());
+  if constexpr (T == DType::kQ8_0) {
+    for (int j = 0; j < 8; ++j) {
+      const __m512i v =
+          _mm512_xor_si512(gather(2 + 4 * j), _mm512_set1_epi8(static_cast<char>(0x80)));
+      _mm512_store_si512(gp + 64 * j, _mm512_maskz_mov_epi32(live, v));
+    }
+  } else {
+    constexpr int kQs = T == DType::kQ5_0 ? 6 : 2;
+    const __m512i m4 = _mm512_set1_epi8(0x0F);
+    __m512i qh = zero;
+    // Bytes 0x10 where bit i of a 4-bit index is set, for i = 0..3 (fifth bits of 4 values).
+    const __m512i spread =
+        _mm512_set_epi32(0x10101010, 0x10101000, 0x10100010, 0x10100000, 0x10001010, 0x10001000,
+                         0x10000010, 0x10000000, 0x00101010, 0x00101000, 0x00100010, 0x00100000,
+                         0x00001010, 0x00001000, 0x00000010, 0x00000000);
+    if constexpr (T == DType::kQ5_0) qh = gather(2);
+    for (int j = 0; j < 4; ++j) {
+      const __m512i v = gather(kQs + 4 * j);
+      __m512i lo = _mm512_and_si512(v, m4);
+      __m512i hi = _mm512_and_si512(_mm512_srli_epi16(v, 4), m4);
+      if constexpr (T == DType::kQ5_0) {
+        const __m512i f = _mm512_set1_epi32(0xF);
+        lo = _mm512_or_si512(lo, _mm512_permutexvar_epi32(
+                                     _mm512_and_si512(_mm512_srli_epi32(qh, 4 * j), f), spread));
+        hi = _mm512_or_si512(
+            hi, _mm512_permutexvar_epi32(_mm512_and_si512(_mm512_srli_epi32(qh, 16 + 4 * j), f),
+                                         spread));
+      }
+      _mm512_store_si512(gp + 64 * j, lo);
+      _mm512_store_si512(gp + 64 * (j + 4), hi);
+    }
+  }
+}
+
+}  // namespace
+
+void PackPanelQ8(DType t, const uint8_t* src, size_t row_bytes, int64_t rows, int64_t kc,
+                 uint8_t* pan) {
+  if ((t != DType::kQ8_0 && t != DType::kQ4_0 && t != DType::kQ5_0) ||
+      row_bytes * q8::kGroupRows > (size_t{1} << 30)) {
+    q8::PackPanelRef(t, src, row_bytes, rows, kc, pan);
+    return;
+  }
+  const int64_t sb = q8::SubBytes(32), gb = q8::GroupBytes(32);
+  const size_t bb = DTypeBlockBytes(t);
+  const __m512i lane_off =
+      _mm512_mullo_epi32(_mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0),
+                         _mm512_set1_epi32(static_cast<int32_t>(row_bytes)));
+  for (int64_t g = 0; g < q8::kPanelRows / q8::kGroupRows; ++g) {
+    const int64_t live_rows = std::clamp<int64_t>(rows - g * q8::kGroupRows, 0, q8::kGroupRows);
+    const auto live = static_cast<__mmask16>((1u << live_rows) - 1u);
+    const uint8_t* grp = src + static_cast<size_t>(g * q8::kGroupRows) * row_bytes;
+    for (int64_t b = 0; b < kc / 32; ++b) {
+      const uint8_t* blk = grp + static_cast<size_t>(b) * bb;
+      uint8_t* gp = pan + b * sb + g * gb;
+      switch (t) {
+        case DType::kQ8_0:
+          PackGroup32<DType::kQ8_0>(blk, lane_off, live, gp);
+          break;
+        case DType::kQ4_0:
+          PackGroup32<DType::kQ4_0>(blk, lane_off, live, gp);
+          break;
+        default:
+          PackGroup32<DType::kQ5_0>(blk, lane_off, live, gp);
+          break;
+      }
+    }
+  }
 }
 
 }  // namespace qw::kernels::avx512

@@ -17,6 +17,9 @@ float RowDotQ4_0(const void* w, const q8::ActsView& a, int64_t k);
 float RowDotQ5_0(const void* w, const q8::ActsView& a, int64_t k);
 float RowDotQ4_K(const void* w, const q8::ActsView& a, int64_t k);
 float RowDotQ6_K(const void* w, const q8::ActsView& a, int64_t k);
+// q8::PackPanelFn with 16-lane gathers for Q8_0, Q4_0 and Q5_0 (the reference for the others).
+void PackPanelQ8(DType t, const uint8_t* src, size_t row_bytes, int64_t rows, int64_t kc,
+                 uint8_t* pan);
 void PanelQ8(const q8::Layout& l, const q8::ActsView& a, int64_t n, const uint8_t* panel,
              int64_t nsub, int64_t rows, float* y, int64_t ldy, bool accumulate);
 
