@@ -38,6 +38,25 @@ Quantized Quantize(q8::QuantizeFn fn, const std::vector<float>& x, int64_t n, in
   return a;
 }
 
+// One case's operands: weights [rows, kb blocks] of type t, then activations [n, k] from nd,
+// each times 1 + rng() % spread when spread > 0 (blocks of very different sizes side by side).
+struct Operands {
+  int64_t k;
+  std::vector<uint8_t> w;
+  std::vector<float> x;
+};
+
+Operands Draw(DType t, int64_t n, int64_t kb, int64_t rows, uint32_t spread, std::mt19937& rng,
+              std::normal_distribution<float>& nd) {
+  Operands o;
+  o.k = kb * static_cast<int64_t>(DTypeBlockElements(t));
+  o.w = RandomBlocks(t, rows, o.k, rng);
+  o.x.resize(static_cast<size_t>(n * o.k));
+  for (auto& v : o.x)
+    v = spread > 0 ? nd(rng) * (1.0f + static_cast<float>(rng() % spread)) : nd(rng);
+  return o;
+}
+
 // y = x8 . W^T in float64, x8 the activations after 8-bit quantization; also sum |x8 * w|.
 void Expected(DType t, const std::vector<uint8_t>& w, const Quantized& a, int64_t n, int64_t k,
               int64_t rows, std::vector<double>* y, std::vector<double>* mag) {
@@ -78,12 +97,9 @@ TEST_P(GemmQ8Test, ReferenceMatchesDequantizedProduct) {
   std::mt19937 rng(5);
   std::normal_distribution<float> nd(0.0f, 1.0f);
   for (auto [n, kb, rows] : kShapes) {
-    const int64_t k = kb * static_cast<int64_t>(DTypeBlockElements(t));
+    const auto [k, w, x] = Draw(t, n, kb, rows, 0, rng, nd);
     SCOPED_TRACE(testing::Message()
                  << DTypeName(t) << " n=" << n << " k=" << k << " rows=" << rows);
-    auto w = RandomBlocks(t, rows, k, rng);
-    std::vector<float> x(static_cast<size_t>(n * k));
-    for (auto& v : x) v = nd(rng);
     Quantized a = Quantize(q8::QuantizeRef, x, n, k, l);
     std::vector<double> want, mag;
     Expected(t, w, a, n, k, rows, &want, &mag);
@@ -110,12 +126,9 @@ TEST_P(GemmQ8Test, Avx512VnniMatchesReference) {
   std::mt19937 rng(6);
   std::normal_distribution<float> nd(0.0f, 1.0f);
   for (auto [n, kb, rows] : kShapes) {
-    const int64_t k = kb * static_cast<int64_t>(DTypeBlockElements(t));
+    const auto [k, w, x] = Draw(t, n, kb, rows, 100, rng, nd);
     SCOPED_TRACE(testing::Message()
                  << DTypeName(t) << " n=" << n << " k=" << k << " rows=" << rows);
-    auto w = RandomBlocks(t, rows, k, rng);
-    std::vector<float> x(static_cast<size_t>(n * k));
-    for (auto& v : x) v = nd(rng) * (1.0f + static_cast<float>(rng() % 100));
     // Quantization is bit-identical.
     Quantized ar = Quantize(q8::QuantizeRef, x, n, k, l);
     Quantized as = Quantize(avx512::QuantizeQ8, x, n, k, l);
@@ -184,12 +197,9 @@ TEST_P(RowDotQ8Test, MatchesReference) {
                              {3, 2, 17},
                              {1, 19, 5},
                              {1, 28, 9}}) {
-    const int64_t k = kb * static_cast<int64_t>(DTypeBlockElements(t));
+    const auto [k, w, x] = Draw(t, n, kb, rows, 50, rng, nd);
     SCOPED_TRACE(testing::Message()
                  << DTypeName(t) << " n=" << n << " k=" << k << " rows=" << rows);
-    auto w = RandomBlocks(t, rows, k, rng);
-    std::vector<float> x(static_cast<size_t>(n * k));
-    for (auto& v : x) v = nd(rng) * (1.0f + static_cast<float>(rng() % 50));
     Quantized a = Quantize(q8::QuantizeRef, x, n, k, l);
     std::vector<double> want, mag;
     Expected(t, w, a, n, k, rows, &want, &mag);

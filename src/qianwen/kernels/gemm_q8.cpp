@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "qianwen/core/half.h"
+#include "qianwen/core/status.h"
 #include "qianwen/kernels/gemm.h"
 #include "qianwen/kernels/quant/blocks.h"
 
@@ -282,23 +283,25 @@ void PackPanelRef(DType t, const uint8_t* src, size_t row_bytes, int64_t rows, i
   const Layout l = LayoutOf(t);
   const int64_t sub = l.sub, nsub = kc / sub;
   const int64_t sb = SubBytes(l.sub), gb = GroupBytes(l.sub);
-  std::vector<uint8_t> u(static_cast<size_t>(kc));
-  std::vector<float> s(static_cast<size_t>(kc / 16)), m(s.size());
+  QW_CHECK(kc <= kKc);
+  // One row's unpacked slice, on the stack: this runs once per panel.
+  uint8_t u[kKc];
+  float s[kKc / 16], m[kKc / 16];
   for (int64_t r = 0; r < kPanelRows; ++r) {
     if (r < rows) {
-      Unpack(t, src + static_cast<size_t>(r) * row_bytes, kc, u.data(), s.data(), m.data());
+      Unpack(t, src + static_cast<size_t>(r) * row_bytes, kc, u, s, m);
     } else {  // padding rows: zero codes and scales contribute nothing
-      std::fill(u.begin(), u.end(), 0);
-      std::fill(s.begin(), s.end(), 0.0f);
-      std::fill(m.begin(), m.end(), 0.0f);
+      std::fill_n(u, kc, 0);
+      std::fill_n(s, kc / 16, 0.0f);
+      std::fill_n(m, kc / 16, 0.0f);
     }
     const int64_t g = r / kGroupRows, lane = r % kGroupRows;
     for (int64_t b = 0; b < nsub; ++b) {
       uint8_t* gp = pan + b * sb + g * gb;
       for (int64_t j = 0; j < sub / 4; ++j)
-        std::memcpy(gp + j * 64 + lane * 4, u.data() + b * sub + 4 * j, 4);
-      std::memcpy(gp + sub * kGroupRows + lane * 4, &s[static_cast<size_t>(b)], 4);
-      std::memcpy(gp + sub * kGroupRows + 64 + lane * 4, &m[static_cast<size_t>(b)], 4);
+        std::memcpy(gp + j * 64 + lane * 4, u + b * sub + 4 * j, 4);
+      std::memcpy(gp + sub * kGroupRows + lane * 4, &s[b], 4);
+      std::memcpy(gp + sub * kGroupRows + 64 + lane * 4, &m[b], 4);
     }
   }
 }

@@ -81,7 +81,7 @@ void PanelRef(const Layout& l, const ActsView& a, int64_t n, const uint8_t* pane
 void Unpack(DType t, const void* src, int64_t kc, uint8_t* u, float* s, float* m);
 
 // Packs one panel: `rows` (<= kPanelRows; the rest padded with zero codes and scales) weight
-// rows of kc values starting at src (row stride row_bytes) into the layout above.
+// rows of kc (<= kKc) values starting at src (row stride row_bytes) into the layout above.
 using PackPanelFn = void (*)(DType t, const uint8_t* src, size_t row_bytes, int64_t rows,
                              int64_t kc, uint8_t* pan);
 void PackPanelRef(DType t, const uint8_t* src, size_t row_bytes, int64_t rows, int64_t kc,

@@ -53,19 +53,17 @@ inline __m256i FifthBits(uint32_t qh) {
   return _mm256_and_si256(v, _mm256_set1_epi8(0x10));
 }
 
-// Q8_0: the sign moved onto the activations (VPSIGNB), so the unsigned-by-signed product
-// multiplies |q| (<= 128) by +-x (|x| <= 127): pair sums stay below 2^15, no offset to remove.
-template <class Dp>
-float DotQ8_0(const void* w, const ActsView& a, int64_t k) {
-  const auto* b = static_cast<const quant::BlockQ8_0*>(w);
+// acc + the int32 sums of one 32-value block, scaled by the weights' d and the activations'
+// prepared d (a.d16, eight lanes per block).
+inline __m256 ScaleAcc(__m256i isum, uint16_t d, const float* d16, __m256 acc) {
+  const __m256 sv = _mm256_mul_ps(_mm256_set1_ps(Half(d)), _mm256_loadu_ps(d16));
+  return _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum), sv, acc);
+}
+
+// Sum of block(i, acc) over the k / 32 blocks of a row, alternating two accumulators.
+template <class Block>
+float SumBlocks32(int64_t k, Block block) {
   __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
-  auto block = [&](int64_t i, __m256 acc) {
-    const __m256i q = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b[i].qs));
-    const __m256i x = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a.q + 32 * i));
-    const __m256i isum = Dp::Dot(_mm256_sign_epi8(q, q), _mm256_sign_epi8(x, q));
-    const __m256 sv = _mm256_mul_ps(_mm256_set1_ps(Half(b[i].d)), _mm256_loadu_ps(a.d16 + 8 * i));
-    return _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum), sv, acc);
-  };
   int64_t i = 0;
   for (; i + 2 <= k / 32; i += 2) {
     acc0 = block(i, acc0);
@@ -75,6 +73,19 @@ float DotQ8_0(const void* w, const ActsView& a, int64_t k) {
   return Hsum(_mm256_add_ps(acc0, acc1));
 }
 
+// Q8_0: the sign moved onto the activations (VPSIGNB), so the unsigned-by-signed product
+// multiplies |q| (<= 128) by +-x (|x| <= 127): pair sums stay below 2^15, no offset to remove.
+template <class Dp>
+float DotQ8_0(const void* w, const ActsView& a, int64_t k) {
+  const auto* b = static_cast<const quant::BlockQ8_0*>(w);
+  return SumBlocks32(k, [&](int64_t i, __m256 acc) {
+    const __m256i q = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b[i].qs));
+    const __m256i x = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a.q + 32 * i));
+    return ScaleAcc(Dp::Dot(_mm256_sign_epi8(q, q), _mm256_sign_epi8(x, q)), b[i].d, a.d16 + 8 * i,
+                    acc);
+  });
+}
+
 // Q4_0 and Q5_0: codes u with value u - offset; the integer sums start from the prepared
 // -offset * sum(x) (a.c16: lane 0 of each block's eight), so nothing is carried from block to
 // block but the two float accumulators.
@@ -82,8 +93,7 @@ template <class Dp, bool kFive>
 float DotQ4Q5_0(const void* w, const ActsView& a, int64_t k) {
   using B = std::conditional_t<kFive, BlockQ5_0, BlockQ4_0>;
   const auto* b = static_cast<const B*>(w);
-  __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
-  auto block = [&](int64_t i, __m256 acc) {
+  return SumBlocks32(k, [&](int64_t i, __m256 acc) {
     __m256i u = Nibbles(b[i].qs);
     if constexpr (kFive) {
       uint32_t qh;
@@ -93,16 +103,8 @@ float DotQ4Q5_0(const void* w, const ActsView& a, int64_t k) {
     const __m256i xv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a.q + 32 * i));
     const __m256i isum = _mm256_add_epi32(
         Dp::Dot(u, xv), _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a.c16 + 8 * i)));
-    const __m256 sv = _mm256_mul_ps(_mm256_set1_ps(Half(b[i].d)), _mm256_loadu_ps(a.d16 + 8 * i));
-    return _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum), sv, acc);
-  };
-  int64_t i = 0;
-  for (; i + 2 <= k / 32; i += 2) {
-    acc0 = block(i, acc0);
-    acc1 = block(i + 1, acc1);
-  }
-  if (i < k / 32) acc0 = block(i, acc0);
-  return Hsum(_mm256_add_ps(acc0, acc1));
+    return ScaleAcc(isum, b[i].d, a.d16 + 8 * i, acc);
+  });
 }
 
 // Q4_K: 8 sub-blocks of 32 per super-block, value d * sc * u - dmin * m; the min term is
