@@ -100,38 +100,42 @@ float DotQ5_0(const void* w, const float* x, int64_t k) {
   return SimdAvx2::Sum(acc);
 }
 
-float DotQ4_K(const void* w, const float* x, int64_t k) {
+float DotQ4_K(const void* w, const float* x, const float* xsum, int64_t k) {
+  // As the AVX-512 version: the block's eight scales d * sc made once (stack, broadcast loads),
+  // the mins one 8-wide FMA against the token's sums of x per 32 (xsum); each 8 bytes widened
+  // once from memory give 8 low-nibble and 8 high-nibble values (sub-blocks 2j and 2j + 1).
   const auto* b = static_cast<const BlockQ4_K*>(w);
-  __m256 acc = _mm256_setzero_ps(), accm = _mm256_setzero_ps();
-  const __m256i m4 = _mm256_set1_epi8(0x0F);
+  __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps(), mins = _mm256_setzero_ps();
+  const __m256i m4 = _mm256_set1_epi32(0x0F);
+  auto u8x8 = [](const uint8_t* v) {
+    return _mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(v)));
+  };
   for (int64_t i = 0; i < k / kQKK; ++i) {
-    const float d = H(b[i].d), dmin = H(b[i].dmin);
-    const float* xb = x + i * kQKK;
+    uint8_t sc[8], m[8];
+    ScalesMinsK4(b[i].scales, sc, m);
+    alignas(32) float scd[8];
+    _mm256_store_ps(scd, _mm256_mul_ps(_mm256_cvtepi32_ps(u8x8(sc)), _mm256_set1_ps(H(b[i].d))));
+    mins = _mm256_fmadd_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(u8x8(m)), _mm256_set1_ps(H(b[i].dmin))),
+                           _mm256_loadu_ps(xsum + 8 * i), mins);
     for (int j = 0; j < 4; ++j) {
-      uint8_t sc1, m1, sc2, m2;
-      ScaleMinK4(2 * j, b[i].scales, &sc1, &m1);
-      ScaleMinK4(2 * j + 1, b[i].scales, &sc2, &m2);
-      const __m256i q = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b[i].qs + 32 * j));
-      const __m256i lo = _mm256_and_si256(q, m4),
-                    hi = _mm256_and_si256(_mm256_srli_epi16(q, 4), m4);
-      const float* x1 = xb + 64 * j;
-      const float* x2 = x1 + 32;
-      // Values 0..15 fit signed bytes, so the signed conversions hold.
-      __m256 s1 = _mm256_add_ps(Dot16(_mm256_castsi256_si128(lo), x1),
-                                Dot16(_mm256_extracti128_si256(lo, 1), x1 + 16));
-      __m256 s2 = _mm256_add_ps(Dot16(_mm256_castsi256_si128(hi), x2),
-                                Dot16(_mm256_extracti128_si256(hi, 1), x2 + 16));
-      __m256 sx1 = _mm256_add_ps(_mm256_add_ps(_mm256_loadu_ps(x1), _mm256_loadu_ps(x1 + 8)),
-                                 _mm256_add_ps(_mm256_loadu_ps(x1 + 16), _mm256_loadu_ps(x1 + 24)));
-      __m256 sx2 = _mm256_add_ps(_mm256_add_ps(_mm256_loadu_ps(x2), _mm256_loadu_ps(x2 + 8)),
-                                 _mm256_add_ps(_mm256_loadu_ps(x2 + 16), _mm256_loadu_ps(x2 + 24)));
-      acc = _mm256_fmadd_ps(_mm256_set1_ps(d * sc1), s1, acc);
-      acc = _mm256_fmadd_ps(_mm256_set1_ps(d * sc2), s2, acc);
-      accm = _mm256_fmadd_ps(_mm256_set1_ps(dmin * m1), sx1, accm);
-      accm = _mm256_fmadd_ps(_mm256_set1_ps(dmin * m2), sx2, accm);
+      const uint8_t* q = b[i].qs + 32 * j;
+      const float* xj = x + i * kQKK + 64 * j;
+      __m256i r = u8x8(q);
+      __m256 s1 = _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_and_si256(r, m4)), _mm256_loadu_ps(xj));
+      __m256 s2 =
+          _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_srli_epi32(r, 4)), _mm256_loadu_ps(xj + 32));
+      for (int t = 1; t < 4; ++t) {
+        r = u8x8(q + 8 * t);
+        s1 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_and_si256(r, m4)),
+                             _mm256_loadu_ps(xj + 8 * t), s1);
+        s2 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_srli_epi32(r, 4)),
+                             _mm256_loadu_ps(xj + 32 + 8 * t), s2);
+      }
+      acc0 = _mm256_fmadd_ps(_mm256_set1_ps(scd[2 * j]), s1, acc0);
+      acc1 = _mm256_fmadd_ps(_mm256_set1_ps(scd[2 * j + 1]), s2, acc1);
     }
   }
-  return SimdAvx2::Sum(_mm256_sub_ps(acc, accm));
+  return SimdAvx2::Sum(_mm256_add_ps(acc0, acc1)) - SimdAvx2::Sum(mins);
 }
 
 float DotQ6_K(const void* w, const float* x, int64_t k) {
