@@ -7,6 +7,7 @@
 #include <numeric>
 #include <vector>
 
+#include "qianwen/core/aligned.h"
 #include "qianwen/core/mapped_file.h"
 #include "qianwen/core/status.h"
 #include "qianwen/core/thread_pool.h"
@@ -28,6 +29,22 @@ Result<int> Quarter(int x) {
 Status Check(int x) {
   QW_TRY_CTX(Quarter(x), "quartering " + std::to_string(x));
   return OkStatus();
+}
+
+TEST(AlignedVector, EveryBufferStartsOnACacheLine) {
+  // Sizes on both sides of malloc's mmap threshold (128 KiB), where plain malloc returns
+  // blocks 16 bytes past a page start; growth reallocates and must keep the alignment.
+  for (size_t n : {size_t{1}, size_t{3}, size_t{100}, size_t{40000}, size_t{1} << 20}) {
+    AlignedVector<float> v(n, 1.5f);
+    EXPECT_EQ(reinterpret_cast<uintptr_t>(v.data()) % 64, 0u) << n;
+    EXPECT_EQ(v[n - 1], 1.5f);
+    v.resize(2 * n + 7, 2.0f);
+    EXPECT_EQ(reinterpret_cast<uintptr_t>(v.data()) % 64, 0u) << n;
+    EXPECT_EQ(v[n - 1], 1.5f);
+    EXPECT_EQ(v[2 * n + 6], 2.0f);
+  }
+  AlignedVector<int8_t> bytes(33);
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(bytes.data()) % 64, 0u);
 }
 
 TEST(Status, PropagatesWithContext) {

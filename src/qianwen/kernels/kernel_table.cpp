@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <vector>
 
+#include "qianwen/core/aligned.h"
 #include "qianwen/kernels/avx2/exp_avx2.h"
 #include "qianwen/kernels/avx2/matmul_avx2.h"
 #include "qianwen/kernels/avx2/quant_dot_avx2.h"
@@ -145,7 +146,7 @@ template <DType T, float (*RowDot)(const void*, const float*, const float*, int6
 void MatmulRowDotSums(const float* x, int64_t n, int64_t k, const void* w, int64_t r0, int64_t r1,
                       float* y, int64_t ldy) {
   const int64_t ns = k / 32;
-  std::vector<float> sums(static_cast<size_t>(n * ns));
+  AlignedVector<float> sums(static_cast<size_t>(n * ns));
   for (int64_t i = 0; i < n; ++i) {
     for (int64_t s = 0; s < ns; ++s) {
       const float* v = x + i * k + 32 * s;
@@ -170,14 +171,14 @@ void MatmulRowDotQ8(const float* x, int64_t n, int64_t k, const void* w, int64_t
                     float* y, int64_t ldy) {
   const q8::Layout l = q8::LayoutOf(T);
   const int64_t nsub = k / l.sub;
-  std::vector<int8_t> q(static_cast<size_t>(n * k));
+  AlignedVector<int8_t> q(static_cast<size_t>(n * k));
   std::vector<float> d(static_cast<size_t>(n * nsub)), fc(d.size());
   std::vector<int32_t> ic(d.size());
   Quantize(x, k, n, k, l, q.data(), d.data(), ic.data(), fc.data());
   // The 512-bit kernels' lanes (cheap: O(k) per token).
   const int64_t nl = 16 * ((k + 63) / 64);
-  std::vector<int32_t> c16(static_cast<size_t>(n * nl));
-  std::vector<float> d16(c16.size());
+  AlignedVector<int32_t> c16(static_cast<size_t>(n * nl));
+  AlignedVector<float> d16(c16.size());
   for (int64_t i = 0; i < n; ++i)
     q8::PrepareLanes(ic.data() + i * nsub, d.data() + i * nsub, k, l.sub, c16.data() + i * nl,
                      d16.data() + i * nl);

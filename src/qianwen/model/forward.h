@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "qianwen/core/aligned.h"
 #include "qianwen/core/status.h"
 #include "qianwen/core/thread_pool.h"
 #include "qianwen/kernels/kernel_table.h"
@@ -22,13 +23,13 @@ class ForwardObserver {
   virtual void OnHidden(int64_t index, const float* h, int64_t n_tokens, int64_t hidden) = 0;
 };
 
-// Scratch buffers, sized once for the largest batch.
+// Scratch buffers, sized once for the largest batch; cache-line aligned for the kernels' loads.
 struct Workspace {
   int64_t max_tokens = 0;
-  std::vector<float> x, xn, q, k, v, att, gate, up, scores, cos, sin;
-  std::vector<float> kh, vt, qc;  // prompt attention (attention.cpp)
+  AlignedVector<float> x, xn, q, k, v, att, gate, up, scores, cos, sin;
+  AlignedVector<float> kh, vt, qc;  // prompt attention (attention.cpp)
   // Grows a buffer to at least n floats (buffers never shrink: sized once for the largest batch).
-  static void Ensure(std::vector<float>& v, int64_t n) {
+  static void Ensure(AlignedVector<float>& v, int64_t n) {
     if (static_cast<int64_t>(v.size()) < n) v.resize(static_cast<size_t>(n));
   }
 };

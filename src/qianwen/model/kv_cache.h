@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "qianwen/core/aligned.h"
+
 namespace qw::model {
 
 class KvCache {
@@ -25,7 +27,7 @@ class KvCache {
 
  private:
   int64_t n_layers_, capacity_, kv_dim_;
-  std::vector<float> k_, v_;
+  AlignedVector<float> k_, v_;  // rows cache-line aligned where kv_dim is a multiple of 16
 };
 
 }  // namespace qw::model
