@@ -311,6 +311,8 @@ KernelTable MakeKernelTable(Isa cap, bool int8_activations) {
         MatmulAuto<DType::kQ5_0, MatmulRowDot<DType::kQ5_0, avx512::DotQ5_0>, avx512::Panel>);
     set(DType::kQ4_K,
         MatmulAuto<DType::kQ4_K, MatmulRowDotSums<DType::kQ4_K, avx512::DotQ4_K>, avx512::Panel>);
+    set(DType::kQ6_K,
+        MatmulAuto<DType::kQ6_K, MatmulRowDot<DType::kQ6_K, avx512::DotQ6_K>, avx512::Panel>);
     t.dot = avx512::Dot;
     t.axpy = avx512::Axpy;
     t.silu_mul = avx512::SiluMul;

@@ -23,5 +23,6 @@ float DotQ8_0(const void* w, const float* x, int64_t k);
 float DotQ5_0(const void* w, const float* x, int64_t k);
 // xsum: the token's sums of x per 32 values (k / 32 of them), for the blocks' mins.
 float DotQ4_K(const void* w, const float* x, const float* xsum, int64_t k);
+float DotQ6_K(const void* w, const float* x, int64_t k);
 
 }  // namespace qw::kernels::avx512

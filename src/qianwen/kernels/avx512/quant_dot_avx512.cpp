@@ -123,4 +123,52 @@ float DotQ4_K(const void* w, const float* x, const float* xsum, int64_t k) {
   return _mm512_reduce_add_ps(_mm512_add_ps(acc0, acc1)) - _mm_cvtss_f32(t);
 }
 
+float DotQ6_K(const void* w, const float* x, int64_t k) {
+  // The 6-bit codes of 64 values are put together in one 512-bit register (low nibbles, two high
+  // bits moved to bits 4-5, minus 32: signed bytes), stored to the stack and widened from there
+  // sixteen at a time: sign extension from memory is one shuffle-port operation where an
+  // extract-then-widen from a register would be two. The sixteen scales d * sc are made once per
+  // block; each 16 values are scaled, then FMA'd with x. (AVX2 version: 1.37x the time in L1.)
+  const auto* b = static_cast<const BlockQ6_K*>(w);
+  __m512 acc0 = _mm512_setzero_ps(), acc1 = _mm512_setzero_ps();
+  const __m512i m4 = _mm512_set1_epi8(0x0F), m30 = _mm512_set1_epi8(0x30);
+  const __m512i off = _mm512_set1_epi8(32);
+  // Values 64q .. 64q + 63 take their high bits from qh[32 * (q / 2)...] shifted right by
+  // 0 / 2 (q even) or 4 / 6 (q odd) in the two 256-bit halves.
+  const __m512i shift_even = _mm512_set_epi64(2, 2, 2, 2, 0, 0, 0, 0);
+  const __m512i shift_odd = _mm512_set_epi64(6, 6, 6, 6, 4, 4, 4, 4);
+  alignas(64) int8_t v[64];
+  alignas(64) float scd[16];
+  // Values 16g .. 16g + 15 of the stored 64, times their scale s, times x.
+  auto group = [&](int g, float s, const float* xg, __m512 acc) {
+    const __m512 q = _mm512_cvtepi32_ps(
+        _mm512_cvtepi8_epi32(_mm_load_si128(reinterpret_cast<const __m128i*>(v + 16 * g))));
+    return _mm512_fmadd_ps(_mm512_mul_ps(q, _mm512_set1_ps(s)), _mm512_loadu_ps(xg), acc);
+  };
+  for (int64_t i = 0; i < k / kQKK; ++i) {
+    const __m512i sc8 =
+        _mm512_cvtepi8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(b[i].scales)));
+    _mm512_store_ps(scd, _mm512_mul_ps(_mm512_cvtepi32_ps(sc8), _mm512_set1_ps(H(b[i].d))));
+    for (int ch = 0; ch < 2; ++ch) {
+      const __m512i l = _mm512_loadu_si512(b[i].ql + 64 * ch);
+      const __m512i h = _mm512_broadcast_i64x4(
+          _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b[i].qh + 32 * ch)));
+      for (int half = 0; half < 2; ++half) {
+        const __m512i lo = _mm512_and_si512(half == 0 ? l : _mm512_srli_epi16(l, 4), m4);
+        const __m512i hi = _mm512_and_si512(
+            _mm512_slli_epi16(_mm512_srlv_epi64(h, half == 0 ? shift_even : shift_odd), 4), m30);
+        _mm512_store_si512(v, _mm512_sub_epi8(_mm512_or_si512(lo, hi), off));
+        const int q = 2 * ch + half;  // values 64q .. 64q + 63: scales 4q .. 4q + 3
+        const float* xq = x + i * kQKK + 64 * q;
+        const float* sq = scd + 4 * q;
+        acc0 = group(0, sq[0], xq, acc0);
+        acc1 = group(1, sq[1], xq + 16, acc1);
+        acc0 = group(2, sq[2], xq + 32, acc0);
+        acc1 = group(3, sq[3], xq + 48, acc1);
+      }
+    }
+  }
+  return _mm512_reduce_add_ps(_mm512_add_ps(acc0, acc1));
+}
+
 }  // namespace qw::kernels::avx512
