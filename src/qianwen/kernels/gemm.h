@@ -1,10 +1,10 @@
 #pragma once
 // Blocked matrix product for prompts (many tokens): y[i, r] = x[i, :] . W[r, :].
-// The k axis is cut into blocks of kKc, tokens into blocks of kTb, so that a block of x
-// (kTb x kKc floats) stays in L2 while the weight rows stream past; each slice of kRb weight
-// rows is dequantized once into a float32 panel stored transposed ([k][kRb], rows padded with
-// zeros), and an ISA microkernel multiplies row vectors by broadcast activations (the BLIS
-// layout: no horizontal sums). Accumulation is float32, as everywhere.
+// The k axis is cut into blocks of kKc; each slice of kRb weight rows is dequantized once into a
+// float32 panel stored transposed ([k][kRb], rows padded with zeros), kMb panels at a time (they
+// stay in L2), and then each block of kTb tokens (its x slice, kTb x kKc floats, stays in L1)
+// runs across those panels; an ISA microkernel multiplies row vectors by broadcast activations
+// (the BLIS layout: no horizontal sums). Accumulation is float32, as everywhere.
 
 #include <cstdint>
 
@@ -13,8 +13,9 @@
 namespace qw::kernels {
 
 constexpr int64_t kKc = 512;  // k block (a multiple of every quant block, 256)
-constexpr int64_t kTb = 96;   // token block
+constexpr int64_t kTb = 8;    // token block
 constexpr int64_t kRb = 48;   // rows per dequantized panel (a multiple of 3)
+constexpr int64_t kMb = 5;    // panels packed together
 
 // y[i * ldy + r] (+)= sum_j x[i * ldx + j] * P[r][j], i < n, r < rows <= kRb, j < kc <= kKc, with
 // the panel P stored transposed (p[j * kRb + r], for kernels that keep rows in registers) or
