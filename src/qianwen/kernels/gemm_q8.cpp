@@ -319,23 +319,32 @@ void Gemm(DType t, QuantizeFn quantize, PanelFn panel, const float* x, int64_t n
   RowBytes(t, k, &row_bytes);
   const size_t be = DTypeBlockElements(t), bb = DTypeBlockBytes(t);
   const int64_t sb = SubBytes(l.sub);
-  std::vector<uint8_t> buf(static_cast<size_t>(kKc / sub * sb + 64));
-  uint8_t* pan = buf.data() + (64 - reinterpret_cast<uintptr_t>(buf.data()) % 64) % 64;
+  const int64_t pan_bytes = kKc / sub * sb;  // a multiple of 64
+  std::vector<uint8_t> buf(static_cast<size_t>(kMb * pan_bytes + 64));
+  uint8_t* pans = buf.data() + (64 - reinterpret_cast<uintptr_t>(buf.data()) % 64) % 64;
   const auto* base = static_cast<const uint8_t*>(w);
   for (int64_t kb = 0; kb < k; kb += kKc) {
     const int64_t kc = std::min(kKc, k - kb), nsub = kc / sub;
     const size_t slice_off = static_cast<size_t>(kb) / be * bb;
     quantize(x + kb, k, n, kc, l, q.data(), d.data(), ic.data(), fc.data());
-    for (int64_t rb = r0; rb < r1; rb += kPanelRows) {
-      const int64_t rows = std::min(kPanelRows, r1 - rb);
-      pack(t, base + static_cast<size_t>(rb) * row_bytes + slice_off, row_bytes, rows, kc, pan);
-      PrefetchNextPanel(t, base, row_bytes, k, kKc, kb, rb, kPanelRows, r0, r1);
+    for (int64_t mb = r0; mb < r1; mb += kMb * kPanelRows) {
+      // kMb panels packed together, then each token block runs across them (as gemm.cpp).
+      const int64_t np = std::min(kMb, (r1 - mb + kPanelRows - 1) / kPanelRows);
+      for (int64_t p = 0; p < np; ++p) {
+        const int64_t rb = mb + p * kPanelRows, rows = std::min(kPanelRows, r1 - rb);
+        pack(t, base + static_cast<size_t>(rb) * row_bytes + slice_off, row_bytes, rows, kc,
+             pans + p * pan_bytes);
+        PrefetchNextPanel(t, base, row_bytes, k, kKc, kb, rb, kPanelRows, r0, r1);
+      }
       for (int64_t tb = 0; tb < n; tb += kTb) {
         const int64_t nt = std::min(kTb, n - tb);
         const int64_t c0 = tb * nsub;
         const ActsView a{
             q.data() + tb * kc, d.data() + c0, ic.data() + c0, fc.data() + c0, kc, nsub};
-        panel(l, a, nt, pan, nsub, rows, y + tb * ldy + rb, ldy, kb > 0);
+        for (int64_t p = 0; p < np; ++p) {
+          const int64_t rb = mb + p * kPanelRows, rows = std::min(kPanelRows, r1 - rb);
+          panel(l, a, nt, pans + p * pan_bytes, nsub, rows, y + tb * ldy + rb, ldy, kb > 0);
+        }
       }
     }
   }

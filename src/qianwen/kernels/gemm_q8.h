@@ -28,7 +28,8 @@ Layout LayoutOf(DType t);
 constexpr int64_t kGroupRows = 16;  // rows of one group: a 512-bit register of int32 sums
 constexpr int64_t kPanelRows = 48;  // rows of one packed panel (three groups)
 constexpr int64_t kKc = 512;        // k slice (a multiple of every block, 256)
-constexpr int64_t kTb = 96;         // token block
+constexpr int64_t kTb = 16;         // token block
+constexpr int64_t kMb = 5;          // panels packed together
 
 // Bytes of one 16-row group for one sub-block: the codes in quads ([sub/4][16 rows][4 bytes],
 // the layout VNNI multiplies), then 16 float scales and 16 float mins.
