@@ -96,7 +96,7 @@ TEST(Pack, Avx512TransposedPanelsEqualTheReference) {
   if (DetectIsa() < Isa::kAvx512) GTEST_SKIP() << "this CPU has no avx512";
   std::mt19937 rng(9);
   for (DType t : {DType::kF32, DType::kF16, DType::kBF16, DType::kQ8_0, DType::kQ4_0, DType::kQ5_0,
-                  DType::kQ4_K}) {
+                  DType::kQ4_K, DType::kQ6_K, DType::kQ5_K, DType::kQ3_K}) {
     const int64_t blk = static_cast<int64_t>(DTypeBlockElements(t));
     for (int64_t kc : {int64_t{1}, int64_t{17}, int64_t{64}, int64_t{256}, int64_t{512}}) {
       if (kc % blk != 0) continue;

@@ -41,8 +41,8 @@ using PackFn = void (*)(DType t, const uint8_t* src, size_t row_bytes, int64_t r
 void PackTransposedRef(DType t, const uint8_t* src, size_t row_bytes, int64_t rows, int64_t kc,
                        float* tmp, float* p);
 namespace avx512 {
-// 16 x 16 in-register transposes; F32/F16/BF16/Q8_0/Q4_0/Q5_0 rows are widened or dequantized
-// straight from the weights, other types through tmp.
+// 16 x 16 in-register transposes; F32/F16/BF16/Q8_0/Q4_0/Q5_0/Q4_K/Q6_K rows are widened or
+// dequantized straight from the weights, other types through tmp.
 void PackTransposed(DType t, const uint8_t* src, size_t row_bytes, int64_t rows, int64_t kc,
                     float* tmp, float* p);
 }  // namespace avx512

@@ -41,7 +41,8 @@ inline void Transpose16(const __m512 r[16], float* dst) {
 }
 
 // 16 values of a row from j (a multiple of 16), widened or dequantized to float32 with the
-// same operations as the scalar dequantizers (value = q * d, exact in float32).
+// same operations as the scalar dequantizers (q * d; Q4_K's d1 * q - m1 rounded twice, this
+// file being compiled without FMA contraction; Q6_K's (d * sc) * q), so bit for bit the same.
 inline __m512 Load16(DType t, const uint8_t* row, int64_t j) {
   switch (t) {
     case DType::kF32:
@@ -80,6 +81,36 @@ inline __m512 Load16(DType t, const uint8_t* row, int64_t j) {
       v = _mm512_sub_epi32(v, _mm512_set1_epi32(off));
       return _mm512_mul_ps(_mm512_cvtepi32_ps(v), _mm512_set1_ps(_cvtsh_ss(d)));
     }
+    case DType::kQ4_K: {  // per 64 values: 32 low nibbles (sub-block 2c), 32 high (2c + 1)
+      const auto* b = reinterpret_cast<const quant::BlockQ4_K*>(row) + j / 256;
+      const int64_t o = j % 256, c = o / 64, p = o % 64;
+      uint8_t sc, m;
+      quant::ScaleMinK4(static_cast<int>(2 * c + p / 32), b->scales, &sc, &m);
+      const float d1 = _cvtsh_ss(b->d) * sc, m1 = _cvtsh_ss(b->dmin) * m;
+      const __m512i v = _mm512_cvtepu8_epi32(
+          _mm_loadu_si128(reinterpret_cast<const __m128i*>(b->qs + 32 * c + p % 32)));
+      const __m512i q =
+          p < 32 ? _mm512_and_si512(v, _mm512_set1_epi32(0x0F)) : _mm512_srli_epi32(v, 4);
+      return _mm512_sub_ps(_mm512_mul_ps(_mm512_set1_ps(d1), _mm512_cvtepi32_ps(q)),
+                           _mm512_set1_ps(m1));
+    }
+    case DType::kQ6_K: {  // per 128 values: four quarters of 32, low nibbles then high
+      const auto* b = reinterpret_cast<const quant::BlockQ6_K*>(row) + j / 256;
+      const int64_t o = j % 256, h = o / 128, w = o % 128, qq = w / 32, l0 = w % 32;
+      const __m512i l = _mm512_cvtepu8_epi32(
+          _mm_loadu_si128(reinterpret_cast<const __m128i*>(b->ql + 64 * h + 32 * (qq % 2) + l0)));
+      const __m512i hb = _mm512_cvtepu8_epi32(
+          _mm_loadu_si128(reinterpret_cast<const __m128i*>(b->qh + 32 * h + l0)));
+      const __m512i lo =
+          qq < 2 ? _mm512_and_si512(l, _mm512_set1_epi32(0x0F)) : _mm512_srli_epi32(l, 4);
+      const __m512i hi =
+          _mm512_slli_epi32(_mm512_and_si512(_mm512_srli_epi32(hb, static_cast<unsigned>(2 * qq)),
+                                             _mm512_set1_epi32(3)),
+                            4);
+      const __m512i q = _mm512_sub_epi32(_mm512_or_si512(lo, hi), _mm512_set1_epi32(32));
+      const float ds = _cvtsh_ss(b->d) * static_cast<float>(b->scales[8 * h + w / 16]);
+      return _mm512_mul_ps(_mm512_set1_ps(ds), _mm512_cvtepi32_ps(q));
+    }
     default:
       return _mm512_setzero_ps();  // not reached: Direct() is false
   }
@@ -88,7 +119,7 @@ inline __m512 Load16(DType t, const uint8_t* row, int64_t j) {
 // Whether Load16 reads the type straight from its blocks.
 inline bool Direct(DType t) {
   return t == DType::kF32 || t == DType::kF16 || t == DType::kBF16 || t == DType::kQ8_0 ||
-         t == DType::kQ4_0 || t == DType::kQ5_0;
+         t == DType::kQ4_0 || t == DType::kQ5_0 || t == DType::kQ4_K || t == DType::kQ6_K;
 }
 
 }  // namespace
