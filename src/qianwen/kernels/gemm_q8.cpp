@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <memory>
 #include <vector>
 
 #include "qianwen/core/half.h"
@@ -311,22 +312,26 @@ void Gemm(DType t, QuantizeFn quantize, PanelFn panel, const float* x, int64_t n
   const Layout l = LayoutOf(t);
   const int64_t sub = l.sub;
   // The activations of one k slice at a time (all tokens): a few hundred KiB per thread.
-  std::vector<int8_t> q(static_cast<size_t>(n * std::min(k, kKc)));
-  std::vector<float> d(static_cast<size_t>(n * std::min(k, kKc) / sub)), fc(d.size());
-  std::vector<int32_t> ic(d.size());
+  // Scratch left uninitialized: quantize and pack write all of it before it is read.
+  const size_t nq = static_cast<size_t>(n * std::min(k, kKc)), nd = nq / static_cast<size_t>(sub);
+  const auto q = std::make_unique_for_overwrite<int8_t[]>(nq);
+  const auto d = std::make_unique_for_overwrite<float[]>(nd);
+  const auto fc = std::make_unique_for_overwrite<float[]>(nd);
+  const auto ic = std::make_unique_for_overwrite<int32_t[]>(nd);
 
   size_t row_bytes = 0;
   RowBytes(t, k, &row_bytes);
   const size_t be = DTypeBlockElements(t), bb = DTypeBlockBytes(t);
   const int64_t sb = SubBytes(l.sub);
   const int64_t pan_bytes = kKc / sub * sb;  // a multiple of 64
-  std::vector<uint8_t> buf(static_cast<size_t>(kMb * pan_bytes + 64));
-  uint8_t* pans = buf.data() + (64 - reinterpret_cast<uintptr_t>(buf.data()) % 64) % 64;
+  const auto buf =
+      std::make_unique_for_overwrite<uint8_t[]>(static_cast<size_t>(kMb * pan_bytes + 64));
+  uint8_t* pans = buf.get() + (64 - reinterpret_cast<uintptr_t>(buf.get()) % 64) % 64;
   const auto* base = static_cast<const uint8_t*>(w);
   for (int64_t kb = 0; kb < k; kb += kKc) {
     const int64_t kc = std::min(kKc, k - kb), nsub = kc / sub;
     const size_t slice_off = static_cast<size_t>(kb) / be * bb;
-    quantize(x + kb, k, n, kc, l, q.data(), d.data(), ic.data(), fc.data());
+    quantize(x + kb, k, n, kc, l, q.get(), d.get(), ic.get(), fc.get());
     for (int64_t mb = r0; mb < r1; mb += kMb * kPanelRows) {
       // kMb panels packed together, then each token block runs across them (as gemm.cpp).
       const int64_t np = std::min(kMb, (r1 - mb + kPanelRows - 1) / kPanelRows);
@@ -339,8 +344,7 @@ void Gemm(DType t, QuantizeFn quantize, PanelFn panel, const float* x, int64_t n
       for (int64_t tb = 0; tb < n; tb += kTb) {
         const int64_t nt = std::min(kTb, n - tb);
         const int64_t c0 = tb * nsub;
-        const ActsView a{
-            q.data() + tb * kc, d.data() + c0, ic.data() + c0, fc.data() + c0, kc, nsub};
+        const ActsView a{q.get() + tb * kc, d.get() + c0, ic.get() + c0, fc.get() + c0, kc, nsub};
         for (int64_t p = 0; p < np; ++p) {
           const int64_t rb = mb + p * kPanelRows, rows = std::min(kPanelRows, r1 - rb);
           panel(l, a, nt, pans + p * pan_bytes, nsub, rows, y + tb * ldy + rb, ldy, kb > 0);
