@@ -10,6 +10,9 @@ namespace qw::model {
 
 using kernels::ToF32;
 
+// Prompts longer than this run their FFN up projection in two halves (peak memory, Run).
+constexpr int64_t kUpRows = 256;
+
 Forward::Forward(const Model& model, const kernels::KernelTable& kernels, ThreadPool& pool)
     : model_(model), cfg_(model.config()), kt_(kernels), pool_(pool), rope_(model.config()) {}
 
@@ -109,7 +112,8 @@ Status Forward::Run(KvCache& cache, Workspace& ws, const ForwardRequest& req) co
   Workspace::Ensure(ws.k, n * c.kv_dim());
   Workspace::Ensure(ws.v, n * c.kv_dim());
   Workspace::Ensure(ws.gate, n * c.intermediate_size);
-  Workspace::Ensure(ws.up, n * c.intermediate_size);
+  const int64_t up_rows = n > kUpRows ? (n + 1) / 2 : n;
+  Workspace::Ensure(ws.up, up_rows * c.intermediate_size);
   Workspace::Ensure(ws.scores, static_cast<int64_t>(pool_.size()) * cache.capacity());
   Workspace::Ensure(ws.cos, n * D / 2);
   Workspace::Ensure(ws.sin, n * D / 2);
@@ -165,11 +169,17 @@ Status Forward::Run(KvCache& cache, Workspace& ws, const ForwardRequest& req) co
                        lw.post_attention_norm.dtype, hd, eps, ws.xn.data() + i * hd);
     });
     Linear(ws.xn.data(), n, lw.gate, TensorView{}, ws.gate.data());
-    Linear(ws.xn.data(), n, lw.up, TensorView{}, ws.up.data());
+    // The up projection runs over at most up_rows tokens at a time, each part multiplied into
+    // gate at once: the workspace holds [n, I] + [n / 2, I] floats for long prompts instead of
+    // 2 x [n, I] (Qwen2.5-0.5B at 512 tokens: 5 MB less), for packing the up weights twice.
     const int64_t inter = c.intermediate_size;
-    Tokens(n, [&](int64_t i) {
-      kt_.silu_mul(ws.gate.data() + i * inter, ws.up.data() + i * inter, inter);
-    });
+    for (int64_t s = 0; s < n; s += up_rows) {
+      const int64_t m = std::min(up_rows, n - s);
+      Linear(ws.xn.data() + s * hd, m, lw.up, TensorView{}, ws.up.data());
+      Tokens(m, [&](int64_t i) {
+        kt_.silu_mul(ws.gate.data() + (s + i) * inter, ws.up.data() + i * inter, inter);
+      });
+    }
     Linear(ws.gate.data(), n, lw.down, TensorView{}, ws.xn.data());
     Tokens(n, [&](int64_t i) { kernels::Add(ws.x.data() + i * hd, ws.xn.data() + i * hd, hd); });
     if (req.observer) req.observer->OnHidden(l + 1, ws.x.data(), n, hd);
