@@ -14,6 +14,7 @@
 #include <tuple>
 
 #include "kernels/random_blocks.h"
+#include "qianwen/kernels/avx2/rowdot_q8_avx2.h"
 #include "qianwen/kernels/avx512/gemm_q8_avx512.h"
 #include "qianwen/kernels/kernel_table.h"
 #include "qianwen/kernels/quant/dequant.h"
@@ -143,6 +144,34 @@ TEST_P(GemmQ8Test, Avx512VnniMatchesReference) {
     std::vector<double> want, mag;
     Expected(t, w, ar, n, k, rows, &want, &mag);
     for (size_t e = 0; e < yr.size(); ++e) ASSERT_NEAR(ys[e], yr[e], 1e-5 * mag[e] + 1e-6) << e;
+  }
+}
+
+TEST_P(GemmQ8Test, Avx2PanelMatchesReference) {
+  if (DetectIsa() < Isa::kAvx2) GTEST_SKIP() << "this CPU has no AVX2";
+  const DType t = GetParam();
+  const q8::Layout l = q8::LayoutOf(t);
+  std::mt19937 rng(7);
+  std::normal_distribution<float> nd(0.0f, 1.0f);
+  for (auto [n, kb, rows] : kShapes) {
+    // Large activations too: every byte at +-127 is where 16-bit pair sums would saturate.
+    const auto [k, w, x] = Draw(t, n, kb, rows, 100, rng, nd);
+    SCOPED_TRACE(testing::Message()
+                 << DTypeName(t) << " n=" << n << " k=" << k << " rows=" << rows);
+    const int64_t ldy = rows + 1;
+    std::vector<float> yr(static_cast<size_t>(n * ldy), -3.0f), ys(yr);
+    q8::Gemm(t, q8::QuantizeRef, q8::PanelRef, x.data(), n, k, w.data(), 0, rows, yr.data(), ldy);
+    q8::Gemm(t, q8::QuantizeRef, avx2::PanelQ8, x.data(), n, k, w.data(), 0, rows, ys.data(), ldy);
+    Quantized a = Quantize(q8::QuantizeRef, x, n, k, l);
+    std::vector<double> want, mag;
+    Expected(t, w, a, n, k, rows, &want, &mag);
+    for (int64_t i = 0; i < n; ++i) {
+      for (int64_t r = 0; r < rows; ++r) {
+        const size_t e = static_cast<size_t>(i * ldy + r), m = static_cast<size_t>(i * rows + r);
+        ASSERT_NEAR(ys[e], yr[e], 1e-5 * mag[m] + 1e-6) << "i=" << i << " r=" << r;
+      }
+      ASSERT_EQ(ys[static_cast<size_t>(i * ldy + rows)], -3.0f);  // nothing past the rows
+    }
   }
 }
 

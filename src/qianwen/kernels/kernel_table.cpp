@@ -226,21 +226,22 @@ void FillQuant(KernelTable* t) {
 }
 
 // 8-bit activations on AVX2: generation steps with VPMADDUBSW row dots (Q8_0's signed codes
-// with the sign moved onto the activations); prompts keep the float32 GEMM (no integer prompt
-// kernel for AVX2 yet).
+// with the sign moved onto the activations) and prompts through the VPMADDUBSW panel, except
+// Q8_0's (codes up to 255 would saturate its int16 pairs: the float32 GEMM stays).
 void FillInt8Avx2(KernelTable* t) {
   auto set = [&](DType d, MatmulFn f) { t->matmul[static_cast<int>(d)] = f; };
   constexpr q8::QuantizeFn kQ = q8::QuantizeRef;
+  constexpr q8::PanelFn kP = avx2::PanelQ8;
   set(DType::kQ8_0,
       MatmulAuto<DType::kQ8_0, MatmulRowDotQ8<DType::kQ8_0, avx2::RowDotQ8_0, kQ>, avx2::Panel>);
   set(DType::kQ4_0,
-      MatmulAuto<DType::kQ4_0, MatmulRowDotQ8<DType::kQ4_0, avx2::RowDotQ4_0, kQ>, avx2::Panel>);
+      MatmulAutoQ8<DType::kQ4_0, MatmulRowDotQ8<DType::kQ4_0, avx2::RowDotQ4_0, kQ>, kQ, kP>);
   set(DType::kQ5_0,
-      MatmulAuto<DType::kQ5_0, MatmulRowDotQ8<DType::kQ5_0, avx2::RowDotQ5_0, kQ>, avx2::Panel>);
+      MatmulAutoQ8<DType::kQ5_0, MatmulRowDotQ8<DType::kQ5_0, avx2::RowDotQ5_0, kQ>, kQ, kP>);
   set(DType::kQ4_K,
-      MatmulAuto<DType::kQ4_K, MatmulRowDotQ8<DType::kQ4_K, avx2::RowDotQ4_K, kQ>, avx2::Panel>);
+      MatmulAutoQ8<DType::kQ4_K, MatmulRowDotQ8<DType::kQ4_K, avx2::RowDotQ4_K, kQ>, kQ, kP>);
   set(DType::kQ6_K,
-      MatmulAuto<DType::kQ6_K, MatmulRowDotQ8<DType::kQ6_K, avx2::RowDotQ6_K, kQ>, avx2::Panel>);
+      MatmulAutoQ8<DType::kQ6_K, MatmulRowDotQ8<DType::kQ6_K, avx2::RowDotQ6_K, kQ>, kQ, kP>);
   t->int8_activations = true;
 }
 
