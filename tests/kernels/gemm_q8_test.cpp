@@ -158,11 +158,17 @@ TEST_P(GemmQ8Test, Avx2PanelMatchesReference) {
     const auto [k, w, x] = Draw(t, n, kb, rows, 100, rng, nd);
     SCOPED_TRACE(testing::Message()
                  << DTypeName(t) << " n=" << n << " k=" << k << " rows=" << rows);
+    // Quantization is bit-identical.
+    Quantized a = Quantize(q8::QuantizeRef, x, n, k, l);
+    Quantized as = Quantize(avx2::QuantizeQ8, x, n, k, l);
+    ASSERT_EQ(a.q, as.q);
+    ASSERT_EQ(a.d, as.d);
+    ASSERT_EQ(a.ic, as.ic);
+    ASSERT_EQ(a.fc, as.fc);
     const int64_t ldy = rows + 1;
     std::vector<float> yr(static_cast<size_t>(n * ldy), -3.0f), ys(yr);
     q8::Gemm(t, q8::QuantizeRef, q8::PanelRef, x.data(), n, k, w.data(), 0, rows, yr.data(), ldy);
-    q8::Gemm(t, q8::QuantizeRef, avx2::PanelQ8, x.data(), n, k, w.data(), 0, rows, ys.data(), ldy);
-    Quantized a = Quantize(q8::QuantizeRef, x, n, k, l);
+    q8::Gemm(t, avx2::QuantizeQ8, avx2::PanelQ8, x.data(), n, k, w.data(), 0, rows, ys.data(), ldy);
     std::vector<double> want, mag;
     Expected(t, w, a, n, k, rows, &want, &mag);
     for (int64_t i = 0; i < n; ++i) {

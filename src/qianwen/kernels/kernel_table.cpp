@@ -230,7 +230,7 @@ void FillQuant(KernelTable* t) {
 // Q8_0's (codes up to 255 would saturate its int16 pairs: the float32 GEMM stays).
 void FillInt8Avx2(KernelTable* t) {
   auto set = [&](DType d, MatmulFn f) { t->matmul[static_cast<int>(d)] = f; };
-  constexpr q8::QuantizeFn kQ = q8::QuantizeRef;
+  constexpr q8::QuantizeFn kQ = avx2::QuantizeQ8;
   constexpr q8::PanelFn kP = avx2::PanelQ8;
   set(DType::kQ8_0,
       MatmulAuto<DType::kQ8_0, MatmulRowDotQ8<DType::kQ8_0, avx2::RowDotQ8_0, kQ>, avx2::Panel>);

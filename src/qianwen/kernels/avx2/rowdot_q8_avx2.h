@@ -13,6 +13,9 @@ float RowDotQ4_0(const void* w, const q8::ActsView& a, int64_t k);
 float RowDotQ5_0(const void* w, const q8::ActsView& a, int64_t k);
 float RowDotQ4_K(const void* w, const q8::ActsView& a, int64_t k);
 float RowDotQ6_K(const void* w, const q8::ActsView& a, int64_t k);
+// q8::QuantizeFn, bit-identical to q8::QuantizeRef.
+void QuantizeQ8(const float* x, int64_t ldx, int64_t n, int64_t k, const q8::Layout& l, int8_t* q,
+                float* d, int32_t* ic, float* fc);
 // The prompt panel (q8::PanelFn, VPMADDUBSW + VPMADDWD; gemm_q8_avx2.cpp): exact for codes up
 // to 64, so Q8_0 panels go to q8::PanelRef.
 void PanelQ8(const q8::Layout& l, const q8::ActsView& a, int64_t n, const uint8_t* panel,
