@@ -142,11 +142,16 @@ float DotQ6_K(const void* w, const float* x, int64_t k) {
   const auto* b = static_cast<const BlockQ6_K*>(w);
   __m256 acc = _mm256_setzero_ps();
   const __m256i m4 = _mm256_set1_epi8(0x0F), m3 = _mm256_set1_epi8(3), off = _mm256_set1_epi8(32);
+  alignas(32) float scd[16];  // the block's sixteen d * sc: broadcast loads, no shuffle port
   for (int64_t i = 0; i < k / kQKK; ++i) {
-    const float d = H(b[i].d);
+    const __m256 dv = _mm256_set1_ps(H(b[i].d));
+    for (int h = 0; h < 2; ++h) {
+      const __m128i s8 = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(b[i].scales + 8 * h));
+      _mm256_store_ps(scd + 8 * h, _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(s8)), dv));
+    }
     const uint8_t* ql = b[i].ql;
     const uint8_t* qh = b[i].qh;
-    const int8_t* sc = b[i].scales;
+    const float* sc = scd;
     const float* xb = x + i * kQKK;
     for (int half = 0; half < 2; ++half, ql += 64, qh += 32, sc += 8, xb += 128) {
       const __m256i l0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(ql));
@@ -171,9 +176,9 @@ float DotQ6_K(const void* w, const float* x, int64_t k) {
       };
       for (int g = 0; g < 4; ++g) {  // q[g] covers elements 32g .. 32g+31, scales sc[2g], sc[2g+1]
         const float* xg = xb + 32 * g;
-        acc = _mm256_fmadd_ps(_mm256_set1_ps(d * sc[2 * g]),
-                              Dot16(_mm256_castsi256_si128(q[g]), xg), acc);
-        acc = _mm256_fmadd_ps(_mm256_set1_ps(d * sc[2 * g + 1]),
+        acc = _mm256_fmadd_ps(_mm256_set1_ps(sc[2 * g]), Dot16(_mm256_castsi256_si128(q[g]), xg),
+                              acc);
+        acc = _mm256_fmadd_ps(_mm256_set1_ps(sc[2 * g + 1]),
                               Dot16(_mm256_extracti128_si256(q[g], 1), xg + 16), acc);
       }
     }
