@@ -319,7 +319,7 @@ KernelTable MakeKernelTable(Isa cap, bool int8_activations) {
     t.silu_mul = avx512::SiluMul;
     t.softmax = avx512::Softmax;
     if (int8_activations) {
-      // Without VNNI the AVX2 integer row dots stay (set above); with it, VPDPBUSD everywhere.
+      // Without VNNI the AVX2 integer kernels (row dots and prompt panel); with it, VPDPBUSD.
       if (HasAvx512Vnni()) {
         FillInt8Avx512(&t);
       } else {
