@@ -148,7 +148,7 @@ TEST(Cli, Int8ActivationsAreOptIn) {
   }
   EXPECT_NE(r.err.find("+int8 kernels"), std::string::npos) << r.err;
   EXPECT_NE(bench.out.find("+int8"), std::string::npos) << bench.out;
-  // A 41-token prompt takes the 8-bit path with AVX-512 VNNI (AVX2: generation steps only).
+  // A 41-token prompt takes the 8-bit path with AVX-512 VNNI (AVX2: Q8_0 prompts stay float32).
   if (r.err.find("avx512+int8") != std::string::npos && kernels::HasAvx512Vnni()) {
     EXPECT_GT(diff, 0.0f);
   }
