@@ -7,6 +7,7 @@
 
 #include <immintrin.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "qianwen/kernels/avx2/rowdot_q8_avx2.h"
