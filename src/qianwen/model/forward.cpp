@@ -87,7 +87,7 @@ Status Forward::Run(KvCache& cache, Workspace& ws, const ForwardRequest& req) co
   }
   // Long prompts run in passes of at most req.max_pass tokens (each attends to the cache the
   // earlier ones filled), so the workspace stops growing there: gate and up alone take
-  // 2 * n * intermediate_size floats (19 MiB per 512 tokens of Qwen2.5-0.5B). With an observer,
+  // 1.5 * n * intermediate_size floats (14 MiB per 512 tokens of Qwen2.5-0.5B). With an observer,
   // one pass (it sees every layer whole).
   if (req.max_pass > 0 && n > req.max_pass && req.observer == nullptr) {
     for (int64_t s = 0; s < n; s += req.max_pass) {

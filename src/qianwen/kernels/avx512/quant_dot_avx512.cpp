@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "qianwen/core/half_table.h"
+#include "qianwen/kernels/avx2/simd_avx2.h"
 #include "qianwen/kernels/avx512/kernels_avx512.h"
 #include "qianwen/kernels/quant/blocks.h"
 
@@ -117,10 +118,7 @@ float DotQ4_K(const void* w, const float* x, const float* xsum, int64_t k) {
       acc1 = _mm512_fmadd_ps(_mm512_set1_ps(scd[2 * j + 1]), s2, acc1);
     }
   }
-  __m128 t = _mm_add_ps(_mm256_castps256_ps128(mins), _mm256_extractf128_ps(mins, 1));
-  t = _mm_add_ps(t, _mm_movehl_ps(t, t));
-  t = _mm_add_ss(t, _mm_movehdup_ps(t));
-  return _mm512_reduce_add_ps(_mm512_add_ps(acc0, acc1)) - _mm_cvtss_f32(t);
+  return _mm512_reduce_add_ps(_mm512_add_ps(acc0, acc1)) - avx2::SimdAvx2::Sum(mins);
 }
 
 float DotQ6_K(const void* w, const float* x, int64_t k) {
