@@ -5,6 +5,8 @@
 //
 //   build/bin/matvec_bench [--benchmark_filter=Q8_0]    (QW_ISA=avx2 for the AVX2 kernels)
 //
+// Activations: /f32 float32, /q16 16-bit (q16.h; AVX2 tables only, elsewhere as /f32), /int8.
+//
 // Rows are llama-quantize's blocks of random normal floats; k is Qwen2.5-0.5B's 896 for the
 // 32-value block types and 4864 (its FFN width) for the 256-value K types.
 
@@ -51,10 +53,13 @@ Matrix MakeMatrix(DType t, int64_t k, size_t target_bytes) {
   return m;
 }
 
-void Run(benchmark::State& state, DType t, bool int8, size_t bytes) {
+enum class Acts { kF32, kQ16, kInt8 };
+
+void Run(benchmark::State& state, DType t, Acts acts, size_t bytes) {
   const int64_t k = qw::DTypeBlockElements(t) == 256 ? 4864 : 896;
   const Matrix m = MakeMatrix(t, k, bytes);
-  auto table = qw::kernels::MakeKernelTableFromEnv(int8);  // QW_ISA=avx2 measures AVX2
+  // QW_ISA=avx2 measures AVX2.
+  auto table = qw::kernels::MakeKernelTableFromEnv(acts == Acts::kInt8, acts == Acts::kF32);
   if (!table.ok()) {
     state.SkipWithError(table.status().message().c_str());
     return;
@@ -71,7 +76,8 @@ void Run(benchmark::State& state, DType t, bool int8, size_t bytes) {
   }
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) *
                           static_cast<int64_t>(m.bytes.size()));
-  state.SetLabel(std::string(qw::kernels::IsaName(kt.isa)) + (int8 ? "+int8" : ""));
+  state.SetLabel(std::string(qw::kernels::IsaName(kt.isa)) + (kt.int8_activations ? "+int8" : "") +
+                 (kt.int16_decode ? "+q16" : ""));
 }
 
 constexpr size_t kResident = size_t{1} << 20, kStreamed = size_t{256} << 20;
@@ -79,15 +85,17 @@ constexpr size_t kResident = size_t{1} << 20, kStreamed = size_t{256} << 20;
 void Register() {
   for (DType t :
        {DType::kBF16, DType::kQ8_0, DType::kQ4_0, DType::kQ5_0, DType::kQ4_K, DType::kQ6_K}) {
-    for (bool int8 : {false, true}) {
-      if (int8 && t == DType::kBF16) continue;
-      const std::string name = std::string(qw::DTypeName(t)) + (int8 ? "/int8" : "/f32");
-      benchmark::RegisterBenchmark((name + "/Resident").c_str(), Run, t, int8, kResident)
+    for (Acts acts : {Acts::kF32, Acts::kQ16, Acts::kInt8}) {
+      if (acts != Acts::kF32 && t == DType::kBF16) continue;
+      const std::string name = std::string(qw::DTypeName(t)) + (acts == Acts::kInt8  ? "/int8"
+                                                                : acts == Acts::kQ16 ? "/q16"
+                                                                                     : "/f32");
+      benchmark::RegisterBenchmark((name + "/Resident").c_str(), Run, t, acts, kResident)
           ->Unit(benchmark::kMicrosecond)
           ->Threads(1)
           ->Threads(2)
           ->UseRealTime();
-      benchmark::RegisterBenchmark((name + "/Streamed").c_str(), Run, t, int8, kStreamed)
+      benchmark::RegisterBenchmark((name + "/Streamed").c_str(), Run, t, acts, kStreamed)
           ->Unit(benchmark::kMillisecond)
           ->Threads(1)
           ->Threads(2)

@@ -99,10 +99,11 @@ int RunBench(int argc, char** argv) {
   const std::string out_fmt = args->Get("--output").value_or("md");
   if (out_fmt != "md" && out_fmt != "json")
     return Fail(cmd, InvalidArgument("--output: '" + out_fmt + "' is not md or json"), kExitUsage);
-  auto kt = kernels::MakeKernelTableFromEnv(args->Has("--int8"));
+  auto kt = kernels::MakeKernelTableFromEnv(args->Has("--int8"), args->Has("--f32-decode"));
   if (!kt.ok()) return Fail(cmd, kt.status(), kExitUsage);
-  const std::string kernels_name =
-      std::string(kernels::IsaName(kt->isa)) + (kt->int8_activations ? "+int8" : "");
+  const std::string kernels_name = std::string(kernels::IsaName(kt->isa)) +
+                                   (kt->int8_activations ? "+int8" : "") +
+                                   (kt->int16_decode ? "+q16" : "");
   auto how = FileLoadFromArgs(*args, static_cast<int>(*std::max_element(th->begin(), th->end())));
   if (!how.ok()) return Fail(cmd, how.status(), kExitUsage);
   auto model = model::Model::Load(*path, *how);

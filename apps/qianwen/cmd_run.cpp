@@ -163,13 +163,14 @@ int RunGenerate(int argc, char** argv) {
   auto rate = [](int64_t n, double s) { return s > 0 ? static_cast<double>(n) / s : 0.0; };
   std::fprintf(stderr,
                "qianwen run: load %.3f s | prompt %lld tokens, %.2f tokens/s | generated %lld "
-               "tokens, %.2f tokens/s (%lld decode steps) | %d threads, %s%s kernels\n",
+               "tokens, %.2f tokens/s (%lld decode steps) | %d threads, %s%s%s kernels\n",
                load_s, static_cast<long long>(stats->prompt_tokens),
                rate(stats->prompt_tokens, stats->prompt_seconds),
                static_cast<long long>(stats->generated_tokens),
                rate(stats->decode_steps, stats->generate_seconds),
                static_cast<long long>(stats->decode_steps), session.n_threads(),
-               kernels::IsaName(opts->kernels.isa), opts->kernels.int8_activations ? "+int8" : "");
+               kernels::IsaName(opts->kernels.isa), opts->kernels.int8_activations ? "+int8" : "",
+               opts->kernels.int16_decode ? "+q16" : "");
   return 0;
 }
 

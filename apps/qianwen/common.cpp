@@ -23,6 +23,7 @@ void AddModelFlags(std::vector<FlagSpec>* specs) {
 
 void AddComputeFlags(std::vector<FlagSpec>* specs) {
   specs->push_back({"--int8", "", false, kInt8Help});
+  specs->push_back({"--f32-decode", "", false, kF32DecodeHelp});
   specs->push_back({"--mmap", "", false, kMmapHelp});
   specs->push_back({"--no-mmap", "", false, kNoMmapHelp});
 }
@@ -45,7 +46,8 @@ Result<engine::SessionOptions> SessionOptionsFromArgs(const Args& args) {
   QW_ASSIGN_OR_RETURN(int64_t threads, args.Int("--threads", 0, 0, 1024));
   QW_ASSIGN_OR_RETURN(o.n_ctx, args.Int("--ctx-size", 4096, 1, 1 << 24));
   o.n_threads = static_cast<int>(threads);
-  QW_ASSIGN_OR_RETURN(o.kernels, kernels::MakeKernelTableFromEnv(args.Has("--int8")));
+  QW_ASSIGN_OR_RETURN(
+      o.kernels, kernels::MakeKernelTableFromEnv(args.Has("--int8"), args.Has("--f32-decode")));
   return o;
 }
 

@@ -22,6 +22,10 @@ inline constexpr const char* kInt8Help =
     "8-bit activations for quantized weights where the CPU has integer dot products, as "
     "llama.cpp does: faster prompts, logits a little further from float32 (default: float32)";
 
+inline constexpr const char* kF32DecodeHelp =
+    "generation steps in float32 on CPUs without AVX-512 too (default there: 16-bit activations "
+    "for quantized weights, ~1.5e-5 of each 32 values' largest, for speed)";
+
 inline constexpr const char* kMmapHelp =
     "map the weight files instead of reading them (default: read into huge-page memory when the "
     "file takes at most half the available memory: generation 12-14 % faster, slower start)";
@@ -29,7 +33,8 @@ inline constexpr const char* kNoMmapHelp = "always read the weight files into me
 
 // Flags every model command takes: --model, --threads, --ctx-size and the compute flags.
 void AddModelFlags(std::vector<FlagSpec>* specs);
-// --int8, --mmap, --no-mmap (for commands with their own --model/--threads: bench, kld).
+// --int8, --f32-decode, --mmap, --no-mmap (for commands with their own --model/--threads: bench,
+// kld).
 void AddComputeFlags(std::vector<FlagSpec>* specs);
 // How to bring the weights into memory, from --mmap / --no-mmap; `threads` readers (0: one per
 // core).

@@ -245,7 +245,8 @@ INSTANTIATE_TEST_SUITE_P(Paths, RowDotQ8Test,
                                                               DType::kQ5_0, DType::kQ4_K,
                                                               DType::kQ6_K)));
 
-// The table's switch: exact tables compute everything in float32; with int8_activations,
+// The table's switch: exact tables (float32_decode: no 16-bit generation steps either, q16_test
+// covers those) compute everything in float32; with int8_activations,
 // generation steps and prompts use 8-bit activations on AVX2 and up (for Q4_K here; on AVX2
 // without AVX-512 VNNI, Q8_0 prompts stay float32).
 TEST(GemmQ8Table, Int8ActivationsSwitch) {
@@ -259,7 +260,7 @@ TEST(GemmQ8Table, Int8ActivationsSwitch) {
   for (int64_t n : {1, 3, 4, 33}) {
     std::vector<float> x(static_cast<size_t>(n * k));
     for (auto& v : x) v = nd(rng);
-    const KernelTable exact = MakeKernelTable(DetectIsa(), false);
+    const KernelTable exact = MakeKernelTable(DetectIsa(), false, /*float32_decode=*/true);
     const KernelTable fast = MakeKernelTable(DetectIsa(), true);
     EXPECT_FALSE(exact.int8_activations);
     EXPECT_EQ(fast.int8_activations, DetectIsa() >= Isa::kAvx2);

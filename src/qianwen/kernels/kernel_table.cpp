@@ -9,6 +9,7 @@
 #include "qianwen/kernels/avx2/exp_avx2.h"
 #include "qianwen/kernels/avx2/matmul_avx2.h"
 #include "qianwen/kernels/avx2/quant_dot_avx2.h"
+#include "qianwen/kernels/avx2/rowdot_q16_avx2.h"
 #include "qianwen/kernels/avx2/rowdot_q8_avx2.h"
 #include "qianwen/kernels/avx512/gemm_q8_avx512.h"
 #include "qianwen/kernels/avx512/kernels_avx512.h"
@@ -17,6 +18,7 @@
 #include "qianwen/kernels/gemm_q8.h"
 #include "qianwen/kernels/matmul_dequant.h"
 #include "qianwen/kernels/ops.h"
+#include "qianwen/kernels/q16.h"
 #include "qianwen/kernels/ref/matmul_ref.h"
 
 namespace qw::kernels {
@@ -199,6 +201,51 @@ void MatmulRowDotQ8(const float* x, int64_t n, int64_t k, const void* w, int64_t
   });
 }
 
+// Few tokens with 16-bit activations (q16.h): each token quantized once, then each weight row
+// read once and dotted with VPMADDWD.
+template <DType T, q16::RowDotFn RowDot, q16::QuantizeFn Quantize>
+void MatmulRowDotQ16(const float* x, int64_t n, int64_t k, const void* w, int64_t r0, int64_t r1,
+                     float* y, int64_t ldy) {
+  const int64_t nb = k / 32;
+  AlignedVector<int16_t> q(static_cast<size_t>(n * k)), qn(q.size());
+  AlignedVector<float> dx(static_cast<size_t>(n * nb)), fq(dx.size()), fq16(2 * dx.size());
+  for (int64_t i = 0; i < n; ++i)
+    Quantize(x + i * k, k, q.data() + i * k, qn.data() + i * k, dx.data() + i * nb,
+             fq.data() + i * nb, fq16.data() + 2 * i * nb);
+  size_t row_bytes = 0;
+  RowBytes(T, k, &row_bytes);
+  StreamRows(w, row_bytes, r0, r1, [&](const uint8_t* row, int64_t r) {
+    for (int64_t i = 0; i < n; ++i) {
+      const q16::Acts a{q.data() + i * k, qn.data() + i * k, dx.data() + i * nb, fq.data() + i * nb,
+                        fq16.data() + 2 * i * nb};
+      y[i * ldy + r] = RowDot(row, a, k);
+    }
+  });
+}
+
+// Generation steps with 16-bit activations on AVX2 (prompts keep the float32 GEMM): on an
+// AVX2-only CPU the float32 dots of these types are bound by their arithmetic, not by memory.
+void FillInt16DecodeAvx2(KernelTable* t) {
+  auto set = [&](DType d, MatmulFn f) { t->matmul[static_cast<int>(d)] = f; };
+  constexpr q16::QuantizeFn kQ = avx2::QuantizeQ16;
+  set(DType::kQ8_0,
+      MatmulAuto<DType::kQ8_0, MatmulRowDotQ16<DType::kQ8_0, avx2::RowDotQ16_Q8_0, kQ>,
+                 avx2::Panel>);
+  set(DType::kQ4_0,
+      MatmulAuto<DType::kQ4_0, MatmulRowDotQ16<DType::kQ4_0, avx2::RowDotQ16_Q4_0, kQ>,
+                 avx2::Panel>);
+  set(DType::kQ5_0,
+      MatmulAuto<DType::kQ5_0, MatmulRowDotQ16<DType::kQ5_0, avx2::RowDotQ16_Q5_0, kQ>,
+                 avx2::Panel>);
+  set(DType::kQ4_K,
+      MatmulAuto<DType::kQ4_K, MatmulRowDotQ16<DType::kQ4_K, avx2::RowDotQ16_Q4_K, kQ>,
+                 avx2::Panel>);
+  set(DType::kQ6_K,
+      MatmulAuto<DType::kQ6_K, MatmulRowDotQ16<DType::kQ6_K, avx2::RowDotQ16_Q6_K, kQ>,
+                 avx2::Panel>);
+  t->int16_decode = true;
+}
+
 // The AVX2 fused row dots (AVX-512 machines run them too), with the ISA's prompt panel.
 template <PanelFn Panel>
 void FillFusedAvx2(KernelTable* t) {
@@ -272,7 +319,7 @@ void FillInt8Avx512(KernelTable* t) {
 
 }  // namespace
 
-KernelTable MakeKernelTable(Isa cap, bool int8_activations) {
+KernelTable MakeKernelTable(Isa cap, bool int8_activations, bool float32_decode) {
   Isa isa = static_cast<int>(cap) < static_cast<int>(DetectIsa()) ? cap : DetectIsa();
   KernelTable t;
   auto set = [&](DType d, MatmulFn f) { t.matmul[static_cast<int>(d)] = f; };
@@ -297,10 +344,15 @@ KernelTable MakeKernelTable(Isa cap, bool int8_activations) {
     t.axpy = avx2::Axpy;
     t.silu_mul = avx2::SiluMul;
     t.softmax = avx2::Softmax;
-    if (int8_activations) FillInt8Avx2(&t);
+    if (int8_activations) {
+      FillInt8Avx2(&t);
+    } else if (!float32_decode) {
+      FillInt16DecodeAvx2(&t);
+    }
   }
   if (isa >= Isa::kAvx512) {
     t.isa = Isa::kAvx512;
+    t.int16_decode = false;  // the AVX-512 float32 dots below replace the AVX2 int16 ones
     set(DType::kF32, MatmulAuto<DType::kF32, avx512::MatmulF32, avx512::Panel>);
     set(DType::kF16, MatmulAuto<DType::kF16, avx512::MatmulF16, avx512::Panel>);
     set(DType::kBF16, MatmulAuto<DType::kBF16, avx512::MatmulBf16, avx512::Panel>);
@@ -331,14 +383,14 @@ KernelTable MakeKernelTable(Isa cap, bool int8_activations) {
   return t;
 }
 
-Result<KernelTable> MakeKernelTableFromEnv(bool int8_activations) {
+Result<KernelTable> MakeKernelTableFromEnv(bool int8_activations, bool float32_decode) {
   Isa cap = Isa::kAvx512;
   if (const char* env = std::getenv("QW_ISA"); env != nullptr && *env != '\0') {
     auto parsed = ParseIsa(env);
     if (!parsed.ok()) return parsed.status().WithContext("QW_ISA");
     cap = *parsed;
   }
-  return MakeKernelTable(cap, int8_activations);
+  return MakeKernelTable(cap, int8_activations, float32_decode);
 }
 
 }  // namespace qw::kernels

@@ -36,6 +36,9 @@ struct KernelTable {
   void (*softmax)(float* x, int64_t n) = nullptr;                        // in place, n >= 1
   // Whether products with block-quantized weights run with 8-bit activations (gemm_q8.h).
   bool int8_activations = false;
+  // Whether generation steps (fewer than 4 tokens) with block-quantized weights quantize their
+  // activations to 16 bits (q16.h); prompts stay float32.
+  bool int16_decode = false;
 
   // The matmul for a weight dtype, nullptr if none.
   MatmulFn MatmulFor(DType weight_type) const { return matmul[static_cast<int>(weight_type)]; }
@@ -47,9 +50,12 @@ bool HasAvx512Vnni();
 // The best table for `cap` that this CPU supports (never above DetectIsa()). With
 // int8_activations, products with block-quantized weights quantize their activations to 8 bits
 // where the ISA has an integer kernel for the type (as llama.cpp does): generation steps with
-// AVX2 or AVX-512 VNNI, prompts with AVX-512 VNNI. Otherwise everything computes in float32.
-KernelTable MakeKernelTable(Isa cap, bool int8_activations = false);
+// AVX2 or AVX-512 VNNI, prompts with AVX-512 VNNI. Otherwise, on AVX2 tables (no AVX-512),
+// generation steps with Q8_0, Q4_0, Q5_0, Q4_K and Q6_K weights use 16-bit activations
+// (q16.h) unless float32_decode; everything else computes in float32.
+KernelTable MakeKernelTable(Isa cap, bool int8_activations = false, bool float32_decode = false);
 // MakeKernelTable capped by the QW_ISA environment variable when set (error if unknown).
-Result<KernelTable> MakeKernelTableFromEnv(bool int8_activations = false);
+Result<KernelTable> MakeKernelTableFromEnv(bool int8_activations = false,
+                                           bool float32_decode = false);
 
 }  // namespace qw::kernels
