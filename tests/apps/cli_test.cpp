@@ -154,6 +154,24 @@ TEST(Cli, Int8ActivationsAreOptIn) {
   }
 }
 
+// 16-bit activations for generation steps: on by default on AVX2 tables (named "+q16" in the
+// run summary and the bench table), never on AVX-512 or scalar ones; --f32-decode turns them off.
+TEST(Cli, F32DecodeTurnsOffSixteenBitSteps) {
+  const std::string gguf = test::Fixtures() + "/gguf/qwen2-tiny-Q8_0.gguf";
+  Output d = Qianwen("run -m " + gguf + " --ids 9707,11 -n 3 --greedy");
+  Output f = Qianwen("run -m " + gguf + " --ids 9707,11 -n 3 --greedy --f32-decode");
+  Output bench = Qianwen("bench -m " + gguf + " -p 8 -n 2 -r 1 --f32-decode");
+  ASSERT_EQ(d.code, 0) << d.err;
+  ASSERT_EQ(f.code, 0) << f.err;
+  ASSERT_EQ(bench.code, 0) << bench.err;
+  EXPECT_EQ(f.err.find("+q16"), std::string::npos) << f.err;
+  EXPECT_EQ(bench.out.find("+q16"), std::string::npos) << bench.out;
+  EXPECT_NE(f.err.find(" kernels"), std::string::npos) << f.err;
+  const bool avx2 = d.err.find("avx2") != std::string::npos;
+  EXPECT_EQ(d.err.find("avx2+q16 kernels") != std::string::npos, avx2) << d.err;
+  if (!avx2) GTEST_SKIP() << "no AVX2 table here (scalar or AVX-512): no 16-bit steps to turn off";
+}
+
 TEST(Cli, RunOutputIdsIsTheGreedyContinuation) {
   for (const char* model : {"qwen2-tiny", "qwen3-tiny"}) {
     json c = Case(model, "code");
