@@ -178,7 +178,7 @@ TEST(Q16, TablesUseThemOnAvx2Only) {
   // tolerance; by default it is within the 16-bit steps (quant_matmul_test checks both bounds).
   std::mt19937 rng(8);
   std::normal_distribution<float> nd(0.0f, 1.0f);
-  const int64_t k = 896, rows = 3;
+  const int64_t k = 896, rows = 8;
   auto w = RandomBlocks(DType::kQ5_0, rows, k, rng);
   std::vector<float> x(k), y16(rows), y32(rows);
   for (auto& v : x) v = nd(rng);
@@ -186,10 +186,13 @@ TEST(Q16, TablesUseThemOnAvx2Only) {
       .MatmulFor(DType::kQ5_0)(x.data(), 1, k, w.data(), 0, rows, y16.data(), rows);
   MakeKernelTable(Isa::kAvx2, false, true)
       .MatmulFor(DType::kQ5_0)(x.data(), 1, k, w.data(), 0, rows, y32.data(), rows);
+  // A row may land on the same float by chance (one of 8 did); most must not.
+  int differ = 0;
   for (int64_t r = 0; r < rows; ++r) {
-    EXPECT_NE(y16[r], y32[r]) << "the two paths should differ in the last bits";
+    differ += y16[r] != y32[r];
     EXPECT_NEAR(y16[r], y32[r], 1e-3 * std::fabs(y32[r]) + 1e-4);
   }
+  EXPECT_GE(differ, rows / 2) << "the two paths should differ in the last bits";
 }
 
 }  // namespace

@@ -3,7 +3,6 @@
 #include <immintrin.h>
 
 #include <cstring>
-#include <type_traits>
 
 #include "qianwen/core/half_table.h"
 #include "qianwen/kernels/avx2/simd_avx2.h"
@@ -42,30 +41,14 @@ inline __m256i Nibbles(const uint8_t* qs) {
                           _mm256_set1_epi8(0x0F));
 }
 
-// 32 bits -> 32 bytes of 0x10 where the bit is set (Q5_0's fifth bits).
-inline __m256i FifthBits(const uint8_t* qh) {
-  int32_t bits;
-  std::memcpy(&bits, qh, 4);
-  const __m256i shuf = _mm256_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2,
-                                        2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3);
-  __m256i b = _mm256_shuffle_epi8(_mm256_set1_epi32(bits), shuf);
-  const __m256i sel = _mm256_set1_epi64x(0x8040201008040201LL);
-  b = _mm256_cmpeq_epi8(_mm256_and_si256(b, sel), sel);
-  return _mm256_and_si256(b, _mm256_set1_epi8(0x10));
-}
-
-// Q4_0 / Q5_0: value d * (u - offset); the offset's share, d * offset * dx * sum(q), from the
-// prepared fq. Two blocks per step on separate accumulators.
-template <bool kFive>
-float DotQ45(const void* w, const q16::Acts& a, int64_t k) {
-  using B = std::conditional_t<kFive, BlockQ5_0, BlockQ4_0>;
-  const auto* b = static_cast<const B*>(w);
+// Q4_0: value d * (u - 8); the offset's share, d * 8 * dx * sum(q), from the prepared fq. Two
+// blocks per step on separate accumulators.
+float DotQ4(const void* w, const q16::Acts& a, int64_t k) {
+  const auto* b = static_cast<const BlockQ4_0*>(w);
   __m256 acc[2] = {_mm256_setzero_ps(), _mm256_setzero_ps()};
   float corr[2] = {0.0f, 0.0f};
   auto block = [&](int64_t i, int h) {
-    __m256i u = Nibbles(b[i].qs);
-    if constexpr (kFive) u = _mm256_or_si256(u, FifthBits(b[i].qh));
-    acc[h] = ScaleAcc(Dot32u(u, a.q + 32 * i), a.dx + i, b[i].d, acc[h]);
+    acc[h] = ScaleAcc(Dot32u(Nibbles(b[i].qs), a.q + 32 * i), a.dx + i, b[i].d, acc[h]);
     corr[h] += H(b[i].d) * a.fq[i];
   };
   const int64_t nb = k / 32;
@@ -75,8 +58,42 @@ float DotQ45(const void* w, const q16::Acts& a, int64_t k) {
     block(i + 1, 1);
   }
   if (i < nb) block(i, 0);
-  constexpr float kOffset = kFive ? 16.0f : 8.0f;
-  return SimdAvx2::Sum(_mm256_add_ps(acc[0], acc[1])) - kOffset * (corr[0] + corr[1]);
+  return SimdAvx2::Sum(_mm256_add_ps(acc[0], acc[1])) - 8.0f * (corr[0] + corr[1]);
+}
+
+// Q5_0: value d * (u - 16), u = nibble + 16 * fifth bit. The codes are made signed in their
+// bytes, nibble | 0xF0 where the fifth bit is clear (= u - 16 as int8), and widened into the
+// high byte of each 16-bit lane (VPUNPCK with zero below: 256 * (u - 16), products still far
+// inside int32), so no offset correction is needed: measured 5 % faster than unsigned codes
+// with the fq correction (a scalar load and FMA per block). The 256 leaves as one exact scale.
+float DotQ5(const void* w, const q16::Acts& a, int64_t k) {
+  const auto* b = static_cast<const BlockQ5_0*>(w);
+  const __m256i z = _mm256_setzero_si256();
+  const __m256i spread = _mm256_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2,
+                                          2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3);
+  const __m256i sel = _mm256_set1_epi64x(0x8040201008040201LL);
+  const __m256i high = _mm256_set1_epi8(static_cast<char>(0xF0));
+  __m256 acc[2] = {_mm256_setzero_ps(), _mm256_setzero_ps()};
+  auto block = [&](int64_t i, int h) {
+    int32_t bits;
+    std::memcpy(&bits, b[i].qh, 4);
+    const __m256i bit = _mm256_and_si256(_mm256_shuffle_epi8(_mm256_set1_epi32(bits), spread), sel);
+    const __m256i clear = _mm256_cmpeq_epi8(bit, z);  // 0xFF where the fifth bit is 0
+    const __m256i c = _mm256_or_si256(Nibbles(b[i].qs), _mm256_and_si256(clear, high));
+    const auto* x = reinterpret_cast<const __m256i*>(a.q + 32 * i);
+    const __m256i s =
+        _mm256_add_epi32(_mm256_madd_epi16(_mm256_unpacklo_epi8(z, c), _mm256_load_si256(x)),
+                         _mm256_madd_epi16(_mm256_unpackhi_epi8(z, c), _mm256_load_si256(x + 1)));
+    acc[h] = ScaleAcc(s, a.dx + i, b[i].d, acc[h]);
+  };
+  const int64_t nb = k / 32;
+  int64_t i = 0;
+  for (; i + 2 <= nb; i += 2) {
+    block(i, 0);
+    block(i + 1, 1);
+  }
+  if (i < nb) block(i, 0);
+  return SimdAvx2::Sum(_mm256_add_ps(acc[0], acc[1])) * (1.0f / 256.0f);
 }
 
 }  // namespace
@@ -149,10 +166,8 @@ float RowDotQ16_Q8_0(const void* w, const q16::Acts& a, int64_t k) {
   return SimdAvx2::Sum(_mm256_add_ps(acc[0], acc[1]));
 }
 
-float RowDotQ16_Q4_0(const void* w, const q16::Acts& a, int64_t k) {
-  return DotQ45<false>(w, a, k);
-}
-float RowDotQ16_Q5_0(const void* w, const q16::Acts& a, int64_t k) { return DotQ45<true>(w, a, k); }
+float RowDotQ16_Q4_0(const void* w, const q16::Acts& a, int64_t k) { return DotQ4(w, a, k); }
+float RowDotQ16_Q5_0(const void* w, const q16::Acts& a, int64_t k) { return DotQ5(w, a, k); }
 
 float RowDotQ16_Q4_K(const void* w, const q16::Acts& a, int64_t k) {
   // Value d * sc * u - dmin * m per 32-value sub-block j; the mins' share is
