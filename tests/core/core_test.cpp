@@ -1,10 +1,12 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <numeric>
+#include <thread>
 #include <vector>
 
 #include "qianwen/core/aligned.h"
@@ -71,6 +73,52 @@ TEST(ThreadPool, CoversTheRangeOnceInEveryConfiguration) {
       }
     }
   }
+}
+
+TEST(ThreadPool, DynamicCoversTheRangeOnceInEveryConfiguration) {
+  for (int threads : {1, 2, 3, 8}) {
+    ThreadPool pool(threads);
+    for (int64_t n : {0, 1, 2, 7, 100, 1001}) {
+      for (int64_t chunk : {1, 16, 1000}) {
+        std::vector<std::atomic<int>> hits(static_cast<size_t>(n));
+        std::atomic<int> calls{0};
+        pool.ParallelForDynamic(n, chunk, [&](int64_t b, int64_t e, int t) {
+          ASSERT_GE(t, 0);
+          ASSERT_LT(t, threads);
+          ASSERT_LE(e - b, chunk);
+          ASSERT_EQ(b % chunk, 0);
+          calls++;
+          for (int64_t i = b; i < e; ++i) hits[static_cast<size_t>(i)]++;
+        });
+        for (auto& h : hits) ASSERT_EQ(h.load(), 1);
+        EXPECT_EQ(calls.load(), (n + chunk - 1) / chunk);
+      }
+    }
+  }
+}
+
+// A thread held up does less: while the caller's first chunk waits for the worker to have done
+// ten chunks, the worker goes on taking chunks (a split into fixed halves would wait forever:
+// the wait gives up after 10 s and the test fails).
+TEST(ThreadPool, DynamicChunksGoToTheFreeThread) {
+  ThreadPool pool(2);
+  std::atomic<int> by_worker{0}, by_caller{0};
+  bool waited = false;
+  pool.ParallelForDynamic(64, 1, [&](int64_t, int64_t, int t) {
+    if (t == 0) {
+      if (!waited) {
+        waited = true;
+        const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+        while (by_worker.load() < 10 && std::chrono::steady_clock::now() < until)
+          std::this_thread::yield();
+      }
+      by_caller++;
+    } else {
+      by_worker++;
+    }
+  });
+  EXPECT_GE(by_worker.load(), 10);
+  EXPECT_EQ(by_worker.load() + by_caller.load(), 64);
 }
 
 TEST(ThreadPool, ManySmallLoopsInARow) {

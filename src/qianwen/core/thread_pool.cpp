@@ -49,18 +49,56 @@ void ThreadPool::ParallelFor(int64_t n, int64_t grain,
     fn(0, n, 0);
     return;
   }
+  Publish(fn, n, chunks, 0);
+  RunShare(0);
+  WaitForWorkers();
+}
+
+void ThreadPool::ParallelForDynamic(int64_t n, int64_t chunk,
+                                    const std::function<void(int64_t, int64_t, int)>& fn) {
+  if (n <= 0) return;
+  chunk = std::max<int64_t>(chunk, 1);
+  if (n_threads_ <= 1 || n <= chunk) {
+    for (int64_t b = 0; b < n; b += chunk) fn(b, std::min(n, b + chunk), 0);
+    return;
+  }
+  Publish(fn, n, n_threads_, chunk);
+  RunShare(0);
+  WaitForWorkers();
+}
+
+void ThreadPool::Publish(const std::function<void(int64_t, int64_t, int)>& fn, int64_t n,
+                         int chunks, int64_t chunk) {
   fn_ = &fn;
   n_ = n;
   chunks_ = chunks;
+  chunk_ = chunk;
+  next_.store(0, std::memory_order_relaxed);
   pending_.store(n_threads_ - 1);  // every worker checks in, busy or not
   generation_.fetch_add(1);        // seq_cst: publishes the loop; pairs with sleepers_ below
   if (sleepers_.load() > 0) {
     std::lock_guard<std::mutex> lock(mu_);
     cv_.notify_all();
   }
-  int64_t b, e;
-  ChunkRange(n, chunks, 0, &b, &e);
-  fn(b, e, 0);
+}
+
+// The calling thread's or a worker's part of the published loop.
+void ThreadPool::RunShare(int index) {
+  if (chunk_ > 0) {
+    for (;;) {
+      const int64_t b = next_.fetch_add(chunk_, std::memory_order_relaxed);
+      if (b >= n_) return;
+      (*fn_)(b, std::min(n_, b + chunk_), index);
+    }
+  }
+  if (index < chunks_) {
+    int64_t b, e;
+    ChunkRange(n_, chunks_, index, &b, &e);
+    (*fn_)(b, e, index);
+  }
+}
+
+void ThreadPool::WaitForWorkers() {
   for (int spin = 0; pending_.load(std::memory_order_acquire) != 0; ++spin) {
     if (spin < kSpins)
       QW_PAUSE();
@@ -86,12 +124,7 @@ void ThreadPool::WorkerLoop(int index) {
     }
     if (stop_.load()) return;
     seen = g;
-    const int chunks = chunks_;
-    if (index < chunks) {
-      int64_t b, e;
-      ChunkRange(n_, chunks, index, &b, &e);
-      (*fn_)(b, e, index);
-    }
+    RunShare(index);
     pending_.fetch_sub(1, std::memory_order_release);
   }
 }

@@ -17,6 +17,12 @@ constexpr int64_t kTb = 8;    // token block
 constexpr int64_t kRb = 48;   // rows per dequantized panel (a multiple of 3)
 constexpr int64_t kMb = 5;    // panels packed together
 
+// Products of at least this many tokens run through the GEMM (fewer: row dots, kernel_table.h).
+constexpr int64_t kMinGemmTokens = 4;
+// Rows per slice when a prompt's product is handed to the threads slice by slice (three
+// panels: against five, pp512 Q8_0 4-18 % faster in one Zen 3 sitting; docs/PERFORMANCE.md).
+constexpr int64_t kPromptSliceRows = 3 * kRb;
+
 // y[i * ldy + r] (+)= sum_j x[i * ldx + j] * P[r][j], i < n, r < rows <= kRb, j < kc <= kKc, with
 // the panel P stored transposed (p[j * kRb + r], for kernels that keep rows in registers) or
 // row-major (p[r * kc + j], for kernels that sum along k); PanelFormat says which.

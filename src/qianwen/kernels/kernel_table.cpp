@@ -83,7 +83,7 @@ PackFn PackOf() {
 template <DType T, MatmulFn Small, PanelFn Panel>
 void MatmulAuto(const float* x, int64_t n, int64_t k, const void* w, int64_t r0, int64_t r1,
                 float* y, int64_t ldy) {
-  if (n >= 4) {
+  if (n >= kMinGemmTokens) {
     Gemm(T, Panel, FormatOf<Panel>(), PackOf<Panel>(), x, n, k, w, r0, r1, y, ldy);
   } else {
     Small(x, n, k, w, r0, r1, y, ldy);
@@ -95,7 +95,7 @@ template <DType T, MatmulFn Small, q8::QuantizeFn Quantize, q8::PanelFn Panel,
           q8::PackPanelFn Pack = q8::PackPanelRef>
 void MatmulAutoQ8(const float* x, int64_t n, int64_t k, const void* w, int64_t r0, int64_t r1,
                   float* y, int64_t ldy) {
-  if (n >= 4) {
+  if (n >= kMinGemmTokens) {
     q8::Gemm(T, Quantize, Panel, x, n, k, w, r0, r1, y, ldy, Pack);
   } else {
     Small(x, n, k, w, r0, r1, y, ldy);

@@ -45,10 +45,11 @@ void Forward::PromptAttention(KvCache& cache, Workspace& ws, int64_t layer, int6
     }
   });
 
-  // Tasks (head, row block). Later blocks see more keys: the order pairs the cheapest with the
-  // most expensive so that contiguous halves of the task list cost about the same.
+  // Tasks (head, row block), one at a time to whichever thread is free (ThreadPool::
+  // ParallelForDynamic). Later blocks see more keys: the order pairs the cheapest with the most
+  // expensive, so that the tasks left at the end are not all large.
   const int64_t blocks = (n + kAttnRows - 1) / kAttnRows;
-  pool_.ParallelFor(H * blocks, 1, [&](int64_t t0, int64_t t1, int thread) {
+  pool_.ParallelForDynamic(H * blocks, 1, [&](int64_t t0, int64_t t1, int thread) {
     float* qc = ws.qc.data() + static_cast<int64_t>(thread) * kAttnRows * D;
     float* s = ws.scores.data() + static_cast<int64_t>(thread) * kAttnRows * total;
     for (int64_t t = t0; t < t1; ++t) {

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "qianwen/kernels/gemm.h"
 #include "qianwen/kernels/ops.h"
 
 namespace qw::model {
@@ -21,9 +22,19 @@ void Forward::Linear(const float* x, int64_t n, const TensorView& w, const Tenso
   const int64_t rows = w.dim(0), k = w.dim(1);
   kernels::MatmulFn fn = kt_.MatmulFor(w.dtype);
   QW_CHECK(fn != nullptr);
-  // Split the output rows over the threads; each thread streams its own slice of the weights.
-  pool_.ParallelFor(rows, 16,
-                    [&](int64_t r0, int64_t r1, int) { fn(x, n, k, w.data, r0, r1, y, rows); });
+  // Split the output rows over the threads. Prompts (float32 activations) take slices of
+  // kernels::kPromptSliceRows rows, each handed to whichever thread is free: on shared vCPUs one
+  // thread often runs slower for a while, and with fixed halves the other waits for it (pp512 on
+  // Zen 3, alternating runs, with the attention's tasks: BF16 +15 %, Q8_0 +3-5 %, Q4_K_M
+  // +5-18 %; docs/PERFORMANCE.md). Generation
+  // steps and 8-bit prompts keep one slice per thread: their products quantize the activations
+  // per call, and more calls cost more than the waits (measured: +2.3 % of the samples in
+  // quantizing, -3 % in waiting, for 8 slices per thread).
+  auto slice = [&](int64_t r0, int64_t r1, int) { fn(x, n, k, w.data, r0, r1, y, rows); };
+  if (n >= kernels::kMinGemmTokens && !kt_.int8_activations)
+    pool_.ParallelForDynamic(rows, kernels::kPromptSliceRows, slice);
+  else
+    pool_.ParallelFor(rows, 16, slice);
   if (!bias.empty()) {
     // F32 biases (GGUF) are added in place; others are widened first (a small copy per call).
     const float* b = reinterpret_cast<const float*>(bias.data);
