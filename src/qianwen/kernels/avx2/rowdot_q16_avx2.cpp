@@ -32,6 +32,18 @@ inline __m256 ScaleAcc(__m256i isum, const float* dx, uint16_t d, __m256 acc) {
                          _mm256_broadcast_ss(&kF16ToF32Table[d]), acc);
 }
 
+// Calls block(i, h) for the nb 32-value blocks, two per step with h = 0 and 1 (each on its own
+// accumulator, so the two FMA chains overlap); an odd last block with h = 0.
+template <class F>
+inline void BlockPairs(int64_t nb, F&& block) {
+  int64_t i = 0;
+  for (; i + 2 <= nb; i += 2) {
+    block(i, 0);
+    block(i + 1, 1);
+  }
+  if (i < nb) block(i, 0);
+}
+
 // The 32 nibble codes of a Q4_0 / Q5_0 block in natural order: the 16 bytes in both lanes, the
 // upper lane shifted right by 4 (VPSRLVD: no lane-crossing shuffle).
 inline __m256i Nibbles(const uint8_t* qs) {
@@ -41,8 +53,7 @@ inline __m256i Nibbles(const uint8_t* qs) {
                           _mm256_set1_epi8(0x0F));
 }
 
-// Q4_0: value d * (u - 8); the offset's share, d * 8 * dx * sum(q), from the prepared fq. Two
-// blocks per step on separate accumulators.
+// Q4_0: value d * (u - 8); the offset's share, d * 8 * dx * sum(q), from the prepared fq.
 float DotQ4(const void* w, const q16::Acts& a, int64_t k) {
   const auto* b = static_cast<const BlockQ4_0*>(w);
   __m256 acc[2] = {_mm256_setzero_ps(), _mm256_setzero_ps()};
@@ -51,13 +62,7 @@ float DotQ4(const void* w, const q16::Acts& a, int64_t k) {
     acc[h] = ScaleAcc(Dot32u(Nibbles(b[i].qs), a.q + 32 * i), a.dx + i, b[i].d, acc[h]);
     corr[h] += H(b[i].d) * a.fq[i];
   };
-  const int64_t nb = k / 32;
-  int64_t i = 0;
-  for (; i + 2 <= nb; i += 2) {
-    block(i, 0);
-    block(i + 1, 1);
-  }
-  if (i < nb) block(i, 0);
+  BlockPairs(k / 32, block);
   return SimdAvx2::Sum(_mm256_add_ps(acc[0], acc[1])) - 8.0f * (corr[0] + corr[1]);
 }
 
@@ -86,13 +91,7 @@ float DotQ5(const void* w, const q16::Acts& a, int64_t k) {
                          _mm256_madd_epi16(_mm256_unpackhi_epi8(z, c), _mm256_load_si256(x + 1)));
     acc[h] = ScaleAcc(s, a.dx + i, b[i].d, acc[h]);
   };
-  const int64_t nb = k / 32;
-  int64_t i = 0;
-  for (; i + 2 <= nb; i += 2) {
-    block(i, 0);
-    block(i + 1, 1);
-  }
-  if (i < nb) block(i, 0);
+  BlockPairs(k / 32, block);
   return SimdAvx2::Sum(_mm256_add_ps(acc[0], acc[1])) * (1.0f / 256.0f);
 }
 
@@ -156,13 +155,7 @@ float RowDotQ16_Q8_0(const void* w, const q16::Acts& a, int64_t k) {
                                        _mm256_madd_epi16(hi, _mm256_load_si256(x + 1)));
     acc[h] = ScaleAcc(s, a.dx + i, b[i].d, acc[h]);
   };
-  const int64_t nb = k / 32;
-  int64_t i = 0;
-  for (; i + 2 <= nb; i += 2) {
-    block(i, 0);
-    block(i + 1, 1);
-  }
-  if (i < nb) block(i, 0);
+  BlockPairs(k / 32, block);
   return SimdAvx2::Sum(_mm256_add_ps(acc[0], acc[1]));
 }
 
