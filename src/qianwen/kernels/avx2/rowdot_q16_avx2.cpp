@@ -69,8 +69,9 @@ float DotQ4(const void* w, const q16::Acts& a, int64_t k) {
 // Q5_0: value d * (u - 16), u = nibble + 16 * fifth bit. The codes are made signed in their
 // bytes, nibble | 0xF0 where the fifth bit is clear (= u - 16 as int8), and widened into the
 // high byte of each 16-bit lane (VPUNPCK with zero below: 256 * (u - 16), products still far
-// inside int32), so no offset correction is needed: measured 5 % faster than unsigned codes
-// with the fq correction (a scalar load and FMA per block). The 256 leaves as one exact scale.
+// inside int32), so no offset correction is needed (a scalar load and FMA per block fewer):
+// 5 % faster with the rows in L2 (scratch harness), no difference in matvec_bench's 1 MiB
+// case (docs/PERFORMANCE.md). The 256 leaves as one exact scale.
 float DotQ5(const void* w, const q16::Acts& a, int64_t k) {
   const auto* b = static_cast<const BlockQ5_0*>(w);
   const __m256i z = _mm256_setzero_si256();
