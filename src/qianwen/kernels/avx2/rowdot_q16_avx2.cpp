@@ -96,9 +96,9 @@ float DotQ5(const void* w, const q16::Acts& a, int64_t k) {
     const __m256i clear = _mm256_cmpeq_epi8(bit, z);  // 0xFF where the fifth bit is 0
     const __m256i c = Nibbles16(b[i].qs);
     const auto* x = reinterpret_cast<const __m256i*>(a.q + 32 * i);
-    const __m256i s =
-        _mm256_add_epi32(_mm256_madd_epi16(_mm256_unpacklo_epi8(c, clear), _mm256_load_si256(x)),
-                         _mm256_madd_epi16(_mm256_unpackhi_epi8(c, clear), _mm256_load_si256(x + 1)));
+    const __m256i s = _mm256_add_epi32(
+        _mm256_madd_epi16(_mm256_unpacklo_epi8(c, clear), _mm256_load_si256(x)),
+        _mm256_madd_epi16(_mm256_unpackhi_epi8(c, clear), _mm256_load_si256(x + 1)));
     acc[h] = ScaleAcc(s, a.dx + i, b[i].d, acc[h]);
   };
   BlockPairs(k / 32, block);
