@@ -215,7 +215,7 @@ float RowDotQ16_Q6_K(const void* w, const q16::Acts& a, int64_t k) {
   // and the top two bits in the high byte (two operations fewer per 32 values than or-ing them
   // into one byte first); the 1 / 16 goes into the scales. A 32-value block's int32 lanes 0-3 sum
   // its first 16 values and lanes 4-7 its last 16 (the unpack order), so one scale register holds
-  // both sub-blocks' scales (made per super-block, read back as 128-bit broadcasts). The
+  // both sub-blocks' scales (made per super-block into a small array, with dx and the 1 / 16). The
   // offset's share, d * sc * 32 * fq16, is two 8-wide FMAs per super-block.
   const auto* b = static_cast<const BlockQ6_K*>(w);
   __m256 acc[2] = {_mm256_setzero_ps(), _mm256_setzero_ps()};
