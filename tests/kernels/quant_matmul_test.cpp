@@ -9,6 +9,7 @@
 
 #include "kernels/random_blocks.h"
 #include "qianwen/core/half.h"
+#include "qianwen/kernels/gemm.h"
 #include "qianwen/kernels/kernel_table.h"
 #include "qianwen/kernels/quant/blocks.h"
 #include "qianwen/kernels/quant/dequant.h"
@@ -35,8 +36,11 @@ TEST_P(QuantMatmulTest, MatchesDequantizeThenMultiply) {
                              {1, 2, 23},
                              {4, 2, 5},
                              {5, 7, 3},
-                             {9, 1, 2}}) {
-    const int64_t k = kb * blk;
+                             {9, 1, 2},
+                             {5, 0, 230}}) {
+    // kb 0: rows as wide as the AVX2 prompt GEMM takes in one k block (gemm.h's kKcWhole), and
+    // more rows than one pack of its wide panels holds.
+    const int64_t k = kb > 0 ? kb * blk : kKcWhole / blk * blk;
     SCOPED_TRACE(testing::Message()
                  << DTypeName(t) << " n=" << n << " k=" << k << " rows=" << rows);
     auto w = RandomBlocks(t, rows, k, rng);

@@ -55,31 +55,34 @@ void Gemm(DType t, PanelFn panel, PanelFormat format, PackFn pack, const float* 
   const auto buf = std::make_unique_for_overwrite<float[]>(static_cast<size_t>(kMb * kRb * kKc));
   const auto tmp = std::make_unique_for_overwrite<float[]>(static_cast<size_t>(kRb * kKc));
   const auto* base = static_cast<const uint8_t*>(w);
-  for (int64_t kb = 0; kb < k; kb += kKc) {
-    const int64_t kc = std::min(kKc, k - kb);
+  const int64_t kblock = KBlock(format, k);
+  // Panels packed together: kMb, fewer for blocks wider than kKc (the same buffer).
+  const int64_t max_panels = kblock > kKc ? std::max<int64_t>(1, kMb * kKc / kblock) : kMb;
+  for (int64_t kb = 0; kb < k; kb += kblock) {
+    const int64_t kc = std::min(kblock, k - kb);
     const size_t slice_off = static_cast<size_t>(kb) / be * bb;
-    for (int64_t mb = r0; mb < r1; mb += kMb * kRb) {
-      // Pack up to kMb panels (they stay in L2) ...
-      const int64_t np = std::min(kMb, (r1 - mb + kRb - 1) / kRb);
+    for (int64_t mb = r0; mb < r1; mb += max_panels * kRb) {
+      // Pack up to max_panels panels (they stay in L2) ...
+      const int64_t np = std::min(max_panels, (r1 - mb + kRb - 1) / kRb);
       for (int64_t p = 0; p < np; ++p) {
         const int64_t rb = mb + p * kRb, rows = std::min(kRb, r1 - rb);
         const uint8_t* src = base + static_cast<size_t>(rb) * row_bytes + slice_off;
-        float* pan = buf.get() + p * kRb * kKc;
+        float* pan = buf.get() + p * kRb * kblock;
         if (format == PanelFormat::kRowMajor) {
           for (int64_t r = 0; r < rows; ++r)
             dq(src + static_cast<size_t>(r) * row_bytes, pan + r * kc, kc);
         } else {
           pack(t, src, row_bytes, rows, kc, tmp.get(), pan);
         }
-        PrefetchNextPanel(t, base, row_bytes, k, kKc, kb, rb, kRb, r0, r1);
+        PrefetchNextPanel(t, base, row_bytes, k, kblock, kb, rb, kRb, r0, r1);
       }
       // ... then each small block of tokens (its x slice stays in L1) runs across all of them.
       for (int64_t tb = 0; tb < n; tb += kTb) {
         const int64_t nt = std::min(kTb, n - tb);
         for (int64_t p = 0; p < np; ++p) {
           const int64_t rb = mb + p * kRb, rows = std::min(kRb, r1 - rb);
-          panel(x + tb * k + kb, k, nt, buf.get() + p * kRb * kKc, rows, kc, y + tb * ldy + rb, ldy,
-                kb > 0);
+          panel(x + tb * k + kb, k, nt, buf.get() + p * kRb * kblock, rows, kc, y + tb * ldy + rb,
+                ldy, kb > 0);
         }
       }
     }

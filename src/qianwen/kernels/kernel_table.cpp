@@ -335,6 +335,7 @@ KernelTable MakeKernelTable(Isa cap, bool int8_activations, bool float32_decode)
 #if defined(__x86_64__)
   if (isa >= Isa::kAvx2) {
     t.isa = Isa::kAvx2;
+    t.prompt_panels = FormatOf<avx2::Panel>();
     set(DType::kF32, MatmulAuto<DType::kF32, avx2::MatmulF32, avx2::Panel>);
     set(DType::kF16, MatmulAuto<DType::kF16, avx2::MatmulF16, avx2::Panel>);
     set(DType::kBF16, MatmulAuto<DType::kBF16, avx2::MatmulBf16, avx2::Panel>);
@@ -352,6 +353,7 @@ KernelTable MakeKernelTable(Isa cap, bool int8_activations, bool float32_decode)
   }
   if (isa >= Isa::kAvx512) {
     t.isa = Isa::kAvx512;
+    t.prompt_panels = FormatOf<avx512::Panel>();
     t.int16_decode = false;  // the AVX-512 float32 dots below replace the AVX2 int16 ones
     set(DType::kF32, MatmulAuto<DType::kF32, avx512::MatmulF32, avx512::Panel>);
     set(DType::kF16, MatmulAuto<DType::kF16, avx512::MatmulF16, avx512::Panel>);

@@ -9,6 +9,7 @@
 
 #include "qianwen/core/dtype.h"
 #include "qianwen/core/status.h"
+#include "qianwen/kernels/gemm.h"
 
 namespace qw::kernels {
 
@@ -39,6 +40,9 @@ struct KernelTable {
   // Whether generation steps (fewer than 4 tokens) with block-quantized weights quantize their
   // activations to 16 bits (q16.h); prompts stay float32.
   bool int16_decode = false;
+  // The layout of the float32 prompt GEMM's panels (gemm.h: row-major on AVX2 tables), which
+  // sets its k blocks and the rows per prompt slice (PromptSliceRows).
+  PanelFormat prompt_panels = PanelFormat::kTransposed;
 
   // The matmul for a weight dtype, nullptr if none.
   MatmulFn MatmulFor(DType weight_type) const { return matmul[static_cast<int>(weight_type)]; }

@@ -23,7 +23,7 @@ void Forward::Linear(const float* x, int64_t n, const TensorView& w, const Tenso
   kernels::MatmulFn fn = kt_.MatmulFor(w.dtype);
   QW_CHECK(fn != nullptr);
   // Split the output rows over the threads. Prompts (float32 activations) take slices of
-  // kernels::kPromptSliceRows rows, each handed to whichever thread is free: on shared vCPUs one
+  // kernels::PromptSliceRows rows, each handed to whichever thread is free: on shared vCPUs one
   // thread often runs slower for a while, and with fixed halves the other waits for it (pp512 on
   // Zen 3, alternating runs, with the attention's tasks: BF16 +15 %, Q8_0 +3-5 %, Q4_K_M
   // +5-18 %; docs/PERFORMANCE.md). Generation steps and 8-bit prompts keep one slice per
@@ -32,7 +32,7 @@ void Forward::Linear(const float* x, int64_t n, const TensorView& w, const Tenso
   // thread).
   auto slice = [&](int64_t r0, int64_t r1, int) { fn(x, n, k, w.data, r0, r1, y, rows); };
   if (n >= kernels::kMinGemmTokens && !kt_.int8_activations)
-    pool_.ParallelForDynamic(rows, kernels::kPromptSliceRows, slice);
+    pool_.ParallelForDynamic(rows, kernels::PromptSliceRows(kt_.prompt_panels, k), slice);
   else
     pool_.ParallelFor(rows, 16, slice);
   if (!bias.empty()) {
