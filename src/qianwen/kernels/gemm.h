@@ -32,13 +32,13 @@ using PanelFn = void (*)(const float* x, int64_t ldx, int64_t n, const float* p,
 enum class PanelFormat { kTransposed, kRowMajor };
 
 // Row-major panels (the AVX2 kernel, whose 3-row x 4-token tiles each end in horizontal sums)
-// take rows of up to kKcWhole values in one k block: Qwen2.5's 896-wide rows then end each tile
-// once instead of twice (512 + 384). The panels (kRb x k floats, up to 168 KiB) are then packed
-// at most kMb * kKc / k at a time (the same buffer), and prompts hand them out one panel per
-// slice (with three, 504 KiB, they no longer fit the 512 KiB L2 of Zen 3). Scratch harness,
-// one thread, BF16 4864 x 896, 512 tokens, best of 20: 81.6-83.0 against 72.8-76.8 GFLOP/s
-// (docs/PERFORMANCE.md); 1024-wide rows (x would fill L1) gained 1-2 % and keep kKc.
-constexpr int64_t kKcWhole = 896;
+// take rows of up to kKcWhole values in one k block: Qwen2.5's 896-wide and Qwen3-0.6B's
+// 1024-wide rows then end each tile once instead of twice. The panels (kRb x k floats, up to
+// 192 KiB) are then packed at most kMb * kKc / k at a time (the same buffer), and prompts hand
+// them out one panel per slice (with three, 516 KiB or more, they no longer fit the 512 KiB L2
+// of Zen 3). Scratch harness, one thread, 512 tokens, BF16, best of 20 (docs/PERFORMANCE.md):
+// 4864 x 896 81.6-83.0 against 72.8-76.8 GFLOP/s, 3072 x 1024 72.2-73.1 against 68.1-68.2.
+constexpr int64_t kKcWhole = 1024;
 
 // The k block for rows of k values on panels of format f.
 inline int64_t KBlock(PanelFormat f, int64_t k) {
