@@ -15,15 +15,19 @@ using namespace quant;
 
 inline float H(uint16_t h) { return F16ToF32Table(h); }
 
-// The int32 sums (8 lanes) of 32 unsigned byte codes u (natural order) times the block's 16-bit
-// activations (q16::Position order: the unpacks' order). Products of codes < 256 and |q| <=
-// 32767 summed in pairs stay far inside int32.
-inline __m256i Dot32u(__m256i u, const int16_t* q) {
-  const __m256i z = _mm256_setzero_si256();
+// The int32 sums (8 lanes) of 32 16-bit codes times the block's 16-bit activations
+// (q16::Position order: the unpacks' order), each code given as two bytes (natural order): its
+// low byte in lo, its high byte in hi. Products of codes with |code| <= 1008 and |q| <= 32767
+// summed in pairs stay far inside int32.
+inline __m256i Dot32w(__m256i lo, __m256i hi, const int16_t* q) {
   const auto* x = reinterpret_cast<const __m256i*>(q);
-  return _mm256_add_epi32(_mm256_madd_epi16(_mm256_unpacklo_epi8(u, z), _mm256_load_si256(x)),
-                          _mm256_madd_epi16(_mm256_unpackhi_epi8(u, z), _mm256_load_si256(x + 1)));
+  return _mm256_add_epi32(
+      _mm256_madd_epi16(_mm256_unpacklo_epi8(lo, hi), _mm256_load_si256(x)),
+      _mm256_madd_epi16(_mm256_unpackhi_epi8(lo, hi), _mm256_load_si256(x + 1)));
 }
+
+// The same for 32 unsigned byte codes u.
+inline __m256i Dot32u(__m256i u, const int16_t* q) { return Dot32w(u, _mm256_setzero_si256(), q); }
 
 // acc + isum * dx * d, with dx and the block's fp16 scale d broadcast straight from memory
 // (the activations' scale and the conversion table): loads, not shuffle-port work.
@@ -94,12 +98,7 @@ float DotQ5(const void* w, const q16::Acts& a, int64_t k) {
     std::memcpy(&bits, b[i].qh, 4);
     const __m256i bit = _mm256_and_si256(_mm256_shuffle_epi8(_mm256_set1_epi32(bits), spread), sel);
     const __m256i clear = _mm256_cmpeq_epi8(bit, z);  // 0xFF where the fifth bit is 0
-    const __m256i c = Nibbles16(b[i].qs);
-    const auto* x = reinterpret_cast<const __m256i*>(a.q + 32 * i);
-    const __m256i s = _mm256_add_epi32(
-        _mm256_madd_epi16(_mm256_unpacklo_epi8(c, clear), _mm256_load_si256(x)),
-        _mm256_madd_epi16(_mm256_unpackhi_epi8(c, clear), _mm256_load_si256(x + 1)));
-    acc[h] = ScaleAcc(s, a.dx + i, b[i].d, acc[h]);
+    acc[h] = ScaleAcc(Dot32w(Nibbles16(b[i].qs), clear, a.q + 32 * i), a.dx + i, b[i].d, acc[h]);
   };
   BlockPairs(k / 32, block);
   return SimdAvx2::Sum(_mm256_add_ps(acc[0], acc[1])) * (1.0f / 16.0f);
@@ -229,12 +228,13 @@ float RowDotQ16_Q6_K(const void* w, const q16::Acts& a, int64_t k) {
                                            reinterpret_cast<const __m128i*>(b[i].scales + 8 * h)))),
                                        d);
       corr = _mm256_fmadd_ps(scd, _mm256_loadu_ps(a.fq16 + 16 * i + 8 * h), corr);
+      const __m256 scd16 = _mm256_mul_ps(scd, _mm256_set1_ps(0.0625f));  // the codes are 16 * u
       for (int g = 0; g < 4; ++g) {  // blocks 4h + g: sub-blocks 8h + 2g and 8h + 2g + 1
         const __m256 pair =
-            _mm256_permutevar8x32_ps(scd, _mm256_setr_epi32(2 * g, 2 * g, 2 * g, 2 * g, 2 * g + 1,
-                                                            2 * g + 1, 2 * g + 1, 2 * g + 1));
+            _mm256_permutevar8x32_ps(scd16, _mm256_setr_epi32(2 * g, 2 * g, 2 * g, 2 * g, 2 * g + 1,
+                                                              2 * g + 1, 2 * g + 1, 2 * g + 1));
         _mm256_store_ps(sv[4 * h + g],
-                        _mm256_mul_ps(pair, _mm256_set1_ps(a.dx[8 * i + 4 * h + g] * 0.0625f)));
+                        _mm256_mul_ps(pair, _mm256_broadcast_ss(a.dx + 8 * i + 4 * h + g)));
       }
     }
     for (int half = 0; half < 2; ++half) {
@@ -248,12 +248,8 @@ float RowDotQ16_Q6_K(const void* w, const q16::Acts& a, int64_t k) {
       for (int g = 0; g < 4; ++g) {  // values 32g .. 32g + 31 of the half
         const __m256i hi = _mm256_and_si256(_mm256_srli_epi16(hv, 2 * g), m3);
         const int64_t bj = 8 * i + 4 * half + g;
-        const auto* x = reinterpret_cast<const __m256i*>(a.q + 32 * bj);
-        const __m256i s = _mm256_add_epi32(
-            _mm256_madd_epi16(_mm256_unpacklo_epi8(lows[g], hi), _mm256_load_si256(x)),
-            _mm256_madd_epi16(_mm256_unpackhi_epi8(lows[g], hi), _mm256_load_si256(x + 1)));
-        acc[g & 1] =
-            _mm256_fmadd_ps(_mm256_cvtepi32_ps(s), _mm256_load_ps(sv[4 * half + g]), acc[g & 1]);
+        acc[g & 1] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(Dot32w(lows[g], hi, a.q + 32 * bj)),
+                                     _mm256_load_ps(sv[4 * half + g]), acc[g & 1]);
       }
     }
   }
