@@ -1,10 +1,12 @@
 #pragma once
 // Blocked matrix product for prompts (many tokens): y[i, r] = x[i, :] . W[r, :].
-// The k axis is cut into blocks of kKc; each slice of kRb weight rows is dequantized once into a
-// float32 panel stored transposed ([k][kRb], rows padded with zeros), kMb panels at a time (they
-// stay in L2), and then each block of kTb tokens (its x slice, kTb x kKc floats, stays in L1)
-// runs across those panels; an ISA microkernel multiplies row vectors by broadcast activations
-// (the BLIS layout: no horizontal sums). Accumulation is float32, as everywhere.
+// The k axis is cut into blocks of kKc (row-major panels: rows up to kKcWhole wide in one block,
+// KBlock); each slice of kRb weight rows is dequantized once into a float32 panel, kMb panels at
+// a time (fewer for wide blocks; they stay in L2), and then each block of kTb tokens (its x
+// slice stays in L1) runs across those panels. Panels are stored transposed ([k][kRb], rows
+// padded with zeros) for microkernels that multiply row vectors by broadcast activations (the
+// BLIS layout: no horizontal sums, AVX-512), or row-major for the AVX2 kernel that sums along
+// k (PanelFormat). Accumulation is float32, as everywhere.
 
 #include <cstdint>
 
