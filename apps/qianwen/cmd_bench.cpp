@@ -1,8 +1,9 @@
-// qianwen bench -m MODEL [-p 512] [-n 128] [-r 5] [-t 2] [-o md|json]
+// qianwen bench -m MODEL [-p 512] [-n 128] [-r 5] [-t 2] [-o md|json] [--profile]
 // Prompt processing (ppN: N tokens in one batch) and generation (tgN: N single-token steps)
 // speed, as llama-bench measures them: random tokens, tokenization and sampling excluded, one
 // warm-up run, mean and standard deviation over repetitions. -o json prints llama-bench's field
-// names so tools that read its output read ours.
+// names so tools that read its output read ours. --profile adds, per test, the time of each
+// weight matrix product (model/linear_profile.h) over the timed repetitions.
 
 #include <sys/resource.h>
 
@@ -25,7 +26,38 @@ struct Test {
   int64_t n_prompt = 0, n_gen = 0;
   int threads = 0;
   std::vector<double> samples_ns;
+  model::LinearProfile profile;  // with --profile
 };
+
+// One row per weight matrix shape: calls per timed token (generation) or per prompt, time per
+// call, its share of the test's time, and the rate: bytes of the matrix per second for
+// generation steps, multiply-adds x 2 per second for prompts.
+struct ProfileRow {
+  std::string type, shape;
+  double calls_per_unit, us_per_call, share, rate;
+};
+
+std::vector<ProfileRow> ProfileRows(const Test& t) {
+  double total_s = 0;
+  for (double ns : t.samples_ns) total_s += ns * 1e-9;
+  const double units =
+      static_cast<double>(t.samples_ns.size()) * static_cast<double>(t.n_prompt > 0 ? 1 : t.n_gen);
+  std::vector<ProfileRow> rows;
+  for (const auto& e : t.profile.entries) {
+    ProfileRow r;
+    r.type = std::string(DTypeName(e.dtype));
+    r.shape = std::to_string(e.rows) + " x " + std::to_string(e.k);
+    r.calls_per_unit = static_cast<double>(e.calls) / units;
+    r.us_per_call = e.seconds * 1e6 / static_cast<double>(e.calls);
+    r.share = total_s > 0 ? e.seconds / total_s : 0;
+    r.rate = t.n_prompt > 0 ? 2.0 * static_cast<double>(e.rows) * static_cast<double>(e.k) *
+                                  static_cast<double>(e.tokens) / e.seconds * 1e-9
+                            : static_cast<double>(e.weight_bytes) * static_cast<double>(e.calls) /
+                                  e.seconds * 1e-9;
+    rows.push_back(r);
+  }
+  return rows;
+}
 
 Result<std::vector<int64_t>> IntList(const Args& a, const std::string& flag, int64_t dflt,
                                      int64_t lo, int64_t hi) {
@@ -78,13 +110,17 @@ int RunBench(int argc, char** argv) {
       {"--repetitions", "-r", true, "repetitions of each test (default 5)"},
       {"--threads", "-t", true, "thread counts, comma-separated (default: all cores)"},
       {"--output", "-o", true, "md (default) or json"},
+      {"--profile", "", false,
+       "also time each weight matrix product: share of the time, GB/s of its bytes (generation) "
+       "or GFLOP/s (prompts)"},
   };
   AddComputeFlags(&specs);
   auto args = Args::Parse(cmd, specs, argc, argv);
   if (!args.ok()) return Fail(cmd, args.status(), kExitUsage);
   if (args->help()) {
-    std::printf("%s",
-                Usage(cmd, "-m MODEL [-p 512] [-n 128] [-r 5] [-t 2] [-o md|json]", specs).c_str());
+    std::printf(
+        "%s", Usage(cmd, "-m MODEL [-p 512] [-n 128] [-r 5] [-t 2] [-o md|json] [--profile]", specs)
+                  .c_str());
     return 0;
   }
   auto path = args->Required("--model");
@@ -113,9 +149,9 @@ int RunBench(int argc, char** argv) {
   std::vector<Test> tests;
   for (int64_t t : *th) {
     for (int64_t p : *pp)
-      if (p > 0) tests.push_back({p, 0, static_cast<int>(t), {}});
+      if (p > 0) tests.push_back({p, 0, static_cast<int>(t), {}, {}});
     for (int64_t n : *tg)
-      if (n > 0) tests.push_back({0, n, static_cast<int>(t), {}});
+      if (n > 0) tests.push_back({0, n, static_cast<int>(t), {}, {}});
   }
   std::mt19937 rng(1234);
   std::uniform_int_distribution<int32_t> tok(
@@ -128,6 +164,7 @@ int RunBench(int argc, char** argv) {
     engine::Session s(**model, o);
     for (int64_t rep = -1; rep < *reps; ++rep) {  // rep -1 is the warm-up
       s.Reset();
+      if (rep == 0 && args->Has("--profile")) s.set_profile(&test.profile);
       auto t0 = std::chrono::steady_clock::now();
       if (test.n_prompt > 0) {
         std::vector<int32_t> ids(static_cast<size_t>(test.n_prompt));
@@ -215,6 +252,25 @@ int RunBench(int argc, char** argv) {
       j["samples_ns"] = sns;
       j["samples_ts"] = sts;
       j["peak_rss_bytes"] = static_cast<int64_t>(ru.ru_maxrss) * 1024;
+      if (args->Has("--profile")) {
+        nlohmann::ordered_json prof = nlohmann::ordered_json::array();
+        const auto rows = ProfileRows(t);
+        for (size_t i = 0; i < rows.size(); ++i) {
+          const auto& e = t.profile.entries[i];
+          nlohmann::ordered_json r;
+          r["type"] = rows[i].type;
+          r["rows"] = e.rows;
+          r["k"] = e.k;
+          r["weight_bytes"] = static_cast<int64_t>(e.weight_bytes);
+          r["calls"] = e.calls;
+          r["tokens"] = e.tokens;
+          r["seconds"] = e.seconds;
+          r["share"] = rows[i].share;
+          r[t.n_prompt > 0 ? "gflops" : "gbps"] = rows[i].rate;
+          prof.push_back(r);
+        }
+        j["qianwen_profile"] = prof;
+      }
       arr.push_back(j);
     }
     std::printf("%s\n", arr.dump(2).c_str());
@@ -239,6 +295,26 @@ int RunBench(int argc, char** argv) {
                 ("CPU " + kernels_name).c_str(), t.threads, name, ts);
   }
   std::printf("\npeak memory: %.1f MiB (resident set)\n", peak_mib);
+  if (args->Has("--profile")) {
+    for (const auto& t : tests) {
+      const bool prompt = t.n_prompt > 0;
+      std::printf("\nweight products of %s%lld (threads: %d, timed runs: %zu):\n\n",
+                  prompt ? "pp" : "tg", static_cast<long long>(t.n_prompt + t.n_gen), t.threads,
+                  t.samples_ns.size());
+      std::printf("| %-6s | %-15s | %14s | %10s | %7s | %9s |\n", "type", "rows x k",
+                  prompt ? "calls / prompt" : "calls / token", "us / call", "share",
+                  prompt ? "GFLOP/s" : "GB/s");
+      std::printf(
+          "| ------ | --------------- | -------------: | ---------: | ------: | --------: |\n");
+      double share = 0;
+      for (const auto& r : ProfileRows(t)) {
+        std::printf("| %-6s | %-15s | %14.2f | %10.2f | %6.1f%% | %9.2f |\n", r.type.c_str(),
+                    r.shape.c_str(), r.calls_per_unit, r.us_per_call, 100 * r.share, r.rate);
+        share += r.share;
+      }
+      std::printf("\nall weight products: %.1f%% of the time\n", 100 * share);
+    }
+  }
   return 0;
 }
 

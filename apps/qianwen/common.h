@@ -28,7 +28,8 @@ inline constexpr const char* kF32DecodeHelp =
 
 inline constexpr const char* kMmapHelp =
     "map the weight files instead of reading them (default: read into huge-page memory when the "
-    "file takes at most half the available memory: generation 12-14 % faster, slower start)";
+    "file takes at most half the available memory: generation up to 12-14 % faster, slower "
+    "start)";
 inline constexpr const char* kNoMmapHelp = "always read the weight files into memory";
 
 // Flags every model command takes: --model, --threads, --ctx-size and the compute flags.

@@ -121,6 +121,59 @@ TEST(Cli, BenchJsonHasLlamaBenchFields) {
   }
 }
 
+// `bench --profile` times every weight matrix product of the timed repetitions (not the
+// warm-up): qwen2-tiny has per layer q and o (64 x 64), k and v (32 x 64), gate and up
+// (128 x 64) and down (64 x 128), two layers, and its tied table (151,936 x 64) makes the logits
+// of the last token of each evaluation.
+TEST(Cli, BenchProfileCountsEveryWeightProduct) {
+  const std::string gguf = test::Fixtures() + "/gguf/qwen2-tiny-Q8_0.gguf";
+  Output b = Qianwen("bench -m " + gguf + " -p 8 -n 3 -r 2 -t 2 -o json --profile");
+  ASSERT_EQ(b.code, 0) << b.err;
+  const json arr = json::parse(b.out);
+  ASSERT_EQ(arr.size(), 2u);
+  struct Want {
+    int64_t rows, k, per_eval;  // calls per evaluation (a prompt or one generated token)
+  };
+  const std::vector<Want> want = {
+      {64, 64, 4}, {32, 64, 4}, {128, 64, 4}, {64, 128, 2}, {151936, 64, 1}};
+  for (const auto& t : arr) {
+    const int64_t n_prompt = t["n_prompt"], n_gen = t["n_gen"];
+    SCOPED_TRACE(n_prompt > 0 ? "pp8" : "tg3");
+    const int64_t evals = 2 * (n_prompt > 0 ? 1 : n_gen);  // two timed repetitions
+    const auto& prof = t["qianwen_profile"];
+    ASSERT_EQ(prof.size(), want.size()) << prof.dump();
+    double seconds = 0;
+    for (const Want& w : want) {
+      bool found = false;
+      for (const auto& e : prof) {
+        if (e["rows"] != w.rows || e["k"] != w.k) continue;
+        found = true;
+        EXPECT_EQ(e["type"], "Q8_0");
+        EXPECT_EQ(e["calls"], w.per_eval * evals) << e.dump();
+        // Every layer product takes all the evaluation's tokens; the logits only the last.
+        const int64_t tokens_per_call = n_prompt > 0 && w.rows != 151936 ? n_prompt : 1;
+        EXPECT_EQ(e["tokens"], w.per_eval * evals * tokens_per_call) << e.dump();
+        EXPECT_EQ(e["weight_bytes"], w.rows * w.k / 32 * 34);
+        EXPECT_GT(e["seconds"].get<double>(), 0.0);
+        EXPECT_GT(e[n_prompt > 0 ? "gflops" : "gbps"].get<double>(), 0.0);
+        seconds += e["seconds"].get<double>();
+      }
+      EXPECT_TRUE(found) << w.rows << " x " << w.k << " missing: " << prof.dump();
+    }
+    double total = 0;
+    for (const auto& ns : t["samples_ns"]) total += ns.get<double>() * 1e-9;
+    EXPECT_LE(seconds, total);
+  }
+  // The table form names each test and ends with the products' share of the time.
+  Output md = Qianwen("bench -m " + gguf + " -p 0 -n 2 -r 1 -t 1 --profile");
+  ASSERT_EQ(md.code, 0) << md.err;
+  EXPECT_NE(md.out.find("weight products of tg2 (threads: 1, timed runs: 1)"), std::string::npos)
+      << md.out;
+  EXPECT_NE(md.out.find("| Q8_0   | 151936 x 64     |           1.00 |"), std::string::npos)
+      << md.out;
+  EXPECT_NE(md.out.find("all weight products: "), std::string::npos) << md.out;
+}
+
 TEST(Cli, Int8ActivationsAreOptIn) {
   test::TempDir tmp;
   json c = Case("qwen2-tiny", "long");

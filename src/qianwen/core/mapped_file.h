@@ -1,8 +1,9 @@
 #pragma once
 // A whole file in read-only memory (RAII): mapped from the page cache (weights used in place),
 // or read into anonymous memory backed by transparent huge pages, where streaming the weights
-// every token runs 12-14 % faster on the machines measured (docs/PERFORMANCE.md) at the cost of
-// a copy at load time.
+// every token ran 12-14 % faster than from 4 KiB file pages on the Xeon measured (on Zen 3, where
+// the page cache holds the files in large folios, the two are within a few per cent:
+// docs/PERFORMANCE.md) at the cost of a copy at load time.
 
 #include <cstddef>
 #include <cstdint>

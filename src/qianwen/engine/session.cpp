@@ -29,6 +29,7 @@ Result<const float*> Session::Eval(const std::vector<int32_t>& tokens, bool all_
   req.all_logits = all_logits;
   req.logits = logits_.data();
   req.observer = observer;
+  req.profile = profile_;
   req.max_pass = n_ubatch_;
   QW_TRY(forward_.Run(cache_, ws_, req));
   n_past_ += n;

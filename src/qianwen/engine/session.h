@@ -40,6 +40,8 @@ class Session {
   int64_t n_ctx() const { return cache_.capacity(); }
   const model::Model& model() const { return model_; }
   int n_threads() const { return pool_.size(); }
+  // Adds the time of every weight product of later Evals to *profile (nullptr: stop).
+  void set_profile(model::LinearProfile* profile) { profile_ = profile; }
 
  private:
   const model::Model& model_;
@@ -51,6 +53,7 @@ class Session {
   std::vector<float> logits_;
   int64_t n_past_ = 0;
   int64_t n_ubatch_;
+  model::LinearProfile* profile_ = nullptr;
 };
 
 }  // namespace qw::engine

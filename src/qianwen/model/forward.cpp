@@ -1,6 +1,7 @@
 #include "qianwen/model/forward.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstring>
 
@@ -18,7 +19,7 @@ Forward::Forward(const Model& model, const kernels::KernelTable& kernels, Thread
     : model_(model), cfg_(model.config()), kt_(kernels), pool_(pool), rope_(model.config()) {}
 
 void Forward::Linear(const float* x, int64_t n, const TensorView& w, const TensorView& bias,
-                     float* y) const {
+                     float* y, LinearProfile* profile) const {
   const int64_t rows = w.dim(0), k = w.dim(1);
   kernels::MatmulFn fn = kt_.MatmulFor(w.dtype);
   QW_CHECK(fn != nullptr);
@@ -31,10 +32,16 @@ void Forward::Linear(const float* x, int64_t n, const TensorView& w, const Tenso
   // the waits (measured: +2.3 % of the samples in quantizing, -3 % in waiting, for 8 slices per
   // thread).
   auto slice = [&](int64_t r0, int64_t r1, int) { fn(x, n, k, w.data, r0, r1, y, rows); };
+  const auto t0 = profile != nullptr ? std::chrono::steady_clock::now()
+                                     : std::chrono::steady_clock::time_point{};
   if (n >= kernels::kMinGemmTokens && !kt_.int8_activations)
     pool_.ParallelForDynamic(rows, kernels::PromptSliceRows(kt_.prompt_panels, k), slice);
   else
     pool_.ParallelFor(rows, 16, slice);
+  if (profile != nullptr) {
+    profile->Add(rows, k, w.dtype, w.nbytes, n,
+                 std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  }
   if (!bias.empty()) {
     // F32 biases (GGUF) are added in place; others are widened first (a small copy per call).
     const float* b = reinterpret_cast<const float*>(bias.data);
@@ -145,9 +152,9 @@ Status Forward::Run(KvCache& cache, Workspace& ws, const ForwardRequest& req) co
       kernels::RmsNorm(ws.x.data() + i * hd, lw.input_norm.data, lw.input_norm.dtype, hd, eps,
                        ws.xn.data() + i * hd);
     });
-    Linear(ws.xn.data(), n, lw.wq, lw.bq, ws.q.data());
-    Linear(ws.xn.data(), n, lw.wk, lw.bk, ws.k.data());
-    Linear(ws.xn.data(), n, lw.wv, lw.bv, ws.v.data());
+    Linear(ws.xn.data(), n, lw.wq, lw.bq, ws.q.data(), req.profile);
+    Linear(ws.xn.data(), n, lw.wk, lw.bk, ws.k.data(), req.profile);
+    Linear(ws.xn.data(), n, lw.wv, lw.bv, ws.v.data(), req.profile);
     Tokens(n, [&](int64_t i) {
       const float* cs = ws.cos.data() + i * D / 2;
       const float* sn = ws.sin.data() + i * D / 2;
@@ -173,25 +180,25 @@ Status Forward::Run(KvCache& cache, Workspace& ws, const ForwardRequest& req) co
     }
     // xn is free once q, k and v are computed: it takes the projections' outputs (no extra
     // [n, hidden] buffer in the peak memory).
-    Linear(ws.att.data(), n, lw.wo, lw.bo, ws.xn.data());
+    Linear(ws.att.data(), n, lw.wo, lw.bo, ws.xn.data(), req.profile);
     Tokens(n, [&](int64_t i) {
       kernels::Add(ws.x.data() + i * hd, ws.xn.data() + i * hd, hd);
       kernels::RmsNorm(ws.x.data() + i * hd, lw.post_attention_norm.data,
                        lw.post_attention_norm.dtype, hd, eps, ws.xn.data() + i * hd);
     });
-    Linear(ws.xn.data(), n, lw.gate, TensorView{}, ws.gate.data());
+    Linear(ws.xn.data(), n, lw.gate, TensorView{}, ws.gate.data(), req.profile);
     // The up projection runs over at most up_rows tokens at a time, each part multiplied into
     // gate at once: the workspace holds [n, I] + [n / 2, I] floats for long prompts instead of
     // 2 x [n, I] (Qwen2.5-0.5B at 512 tokens: 5 MB less), for packing the up weights twice.
     const int64_t inter = c.intermediate_size;
     for (int64_t s = 0; s < n; s += up_rows) {
       const int64_t m = std::min(up_rows, n - s);
-      Linear(ws.xn.data() + s * hd, m, lw.up, TensorView{}, ws.up.data());
+      Linear(ws.xn.data() + s * hd, m, lw.up, TensorView{}, ws.up.data(), req.profile);
       Tokens(m, [&](int64_t i) {
         kt_.silu_mul(ws.gate.data() + (s + i) * inter, ws.up.data() + i * inter, inter);
       });
     }
-    Linear(ws.gate.data(), n, lw.down, TensorView{}, ws.xn.data());
+    Linear(ws.gate.data(), n, lw.down, TensorView{}, ws.xn.data(), req.profile);
     Tokens(n, [&](int64_t i) { kernels::Add(ws.x.data() + i * hd, ws.xn.data() + i * hd, hd); });
     if (req.observer) req.observer->OnHidden(l + 1, ws.x.data(), n, hd);
   }
@@ -207,7 +214,7 @@ Status Forward::Run(KvCache& cache, Workspace& ws, const ForwardRequest& req) co
   if (req.logits != nullptr) {
     const int64_t rows = req.all_logits ? n : 1;
     const int64_t start = req.all_logits ? 0 : n - 1;
-    Linear(ws.xn.data() + start * hd, rows, w.lm_head, TensorView{}, req.logits);
+    Linear(ws.xn.data() + start * hd, rows, w.lm_head, TensorView{}, req.logits, req.profile);
   }
   return OkStatus();
 }

@@ -10,6 +10,7 @@
 #include "qianwen/core/thread_pool.h"
 #include "qianwen/kernels/kernel_table.h"
 #include "qianwen/model/kv_cache.h"
+#include "qianwen/model/linear_profile.h"
 #include "qianwen/model/model.h"
 #include "qianwen/model/rope.h"
 
@@ -41,6 +42,7 @@ struct ForwardRequest {
   bool all_logits = false;  // logits for every token, else only the last
   float* logits = nullptr;  // [n or 1, vocab]
   ForwardObserver* observer = nullptr;
+  LinearProfile* profile = nullptr;  // when set, each weight product's time is added to it
   // Longer batches run in passes of this many tokens (llama.cpp's n_ubatch); <= 0: one pass.
   int64_t max_pass = 512;
 };
@@ -52,8 +54,8 @@ class Forward {
   Status Run(KvCache& cache, Workspace& ws, const ForwardRequest& req) const;
 
  private:
-  void Linear(const float* x, int64_t n, const TensorView& w, const TensorView& bias,
-              float* y) const;
+  void Linear(const float* x, int64_t n, const TensorView& w, const TensorView& bias, float* y,
+              LinearProfile* profile) const;
   // Per (token, head) with dot products over the cache: decode steps and short batches.
   void Attention(KvCache& cache, Workspace& ws, int64_t layer, int64_t n, int64_t pos) const;
   // Blocked through the matmul kernels: prompts (attention.cpp).
