@@ -43,10 +43,10 @@ TEST_P(MatmulTest, MatchesScalarReference) {
   ASSERT_EQ(simd.isa, isa);
   std::mt19937 rng(7);
   std::normal_distribution<float> d(0.0f, 1.0f);
-  for (Shape3 s :
-       {Shape3{1, 1, 1}, Shape3{1, 7, 3}, Shape3{1, 64, 5}, Shape3{3, 33, 17}, Shape3{4, 64, 16},
-        Shape3{5, 100, 9}, Shape3{9, 37, 1}, Shape3{1, 4099, 3}, Shape3{6, 896, 13},
-        Shape3{7, 530, 100}, Shape3{12, 50, 49}, Shape3{5, 896, 250}}) {
+  for (Shape3 s : {Shape3{1, 1, 1}, Shape3{1, 7, 3}, Shape3{1, 64, 5}, Shape3{3, 33, 17},
+                   Shape3{4, 64, 16}, Shape3{5, 100, 9}, Shape3{9, 37, 1}, Shape3{1, 4099, 3},
+                   Shape3{6, 896, 13}, Shape3{7, 530, 100}, Shape3{12, 50, 49}, Shape3{5, 896, 250},
+                   Shape3{8, 24, 5}, Shape3{4, 1000, 7}, Shape3{5, 1032, 11}}) {
     SCOPED_TRACE(testing::Message() << "n=" << s.n << " k=" << s.k << " rows=" << s.rows);
     auto w = RandomWeights(dtype, s.rows * s.k, rng);
     std::vector<float> x(static_cast<size_t>(s.n * s.k));
