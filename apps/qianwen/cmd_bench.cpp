@@ -33,7 +33,7 @@ struct Test {
 // call, its share of the test's time, and the rate: bytes of the matrix per second for
 // generation steps, multiply-adds x 2 per second for prompts.
 struct ProfileRow {
-  std::string type, shape;
+  const model::LinearProfile::Entry* e;
   double calls_per_unit, us_per_call, share, rate;
 };
 
@@ -44,17 +44,13 @@ std::vector<ProfileRow> ProfileRows(const Test& t) {
       static_cast<double>(t.samples_ns.size()) * static_cast<double>(t.n_prompt > 0 ? 1 : t.n_gen);
   std::vector<ProfileRow> rows;
   for (const auto& e : t.profile.entries) {
-    ProfileRow r;
-    r.type = std::string(DTypeName(e.dtype));
-    r.shape = std::to_string(e.rows) + " x " + std::to_string(e.k);
-    r.calls_per_unit = static_cast<double>(e.calls) / units;
-    r.us_per_call = e.seconds * 1e6 / static_cast<double>(e.calls);
-    r.share = total_s > 0 ? e.seconds / total_s : 0;
-    r.rate = t.n_prompt > 0 ? 2.0 * static_cast<double>(e.rows) * static_cast<double>(e.k) *
+    const double calls = static_cast<double>(e.calls);
+    const double rate = t.n_prompt > 0
+                            ? 2.0 * static_cast<double>(e.rows) * static_cast<double>(e.k) *
                                   static_cast<double>(e.tokens) / e.seconds * 1e-9
-                            : static_cast<double>(e.weight_bytes) * static_cast<double>(e.calls) /
-                                  e.seconds * 1e-9;
-    rows.push_back(r);
+                            : static_cast<double>(e.weight_bytes) * calls / e.seconds * 1e-9;
+    rows.push_back(
+        {&e, calls / units, e.seconds * 1e6 / calls, total_s > 0 ? e.seconds / total_s : 0, rate});
   }
   return rows;
 }
@@ -117,6 +113,7 @@ int RunBench(int argc, char** argv) {
   AddComputeFlags(&specs);
   auto args = Args::Parse(cmd, specs, argc, argv);
   if (!args.ok()) return Fail(cmd, args.status(), kExitUsage);
+  const bool profile = args->Has("--profile");
   if (args->help()) {
     std::printf(
         "%s", Usage(cmd, "-m MODEL [-p 512] [-n 128] [-r 5] [-t 2] [-o md|json] [--profile]", specs)
@@ -164,7 +161,7 @@ int RunBench(int argc, char** argv) {
     engine::Session s(**model, o);
     for (int64_t rep = -1; rep < *reps; ++rep) {  // rep -1 is the warm-up
       s.Reset();
-      if (rep == 0 && args->Has("--profile")) s.set_profile(&test.profile);
+      if (rep == 0 && profile) s.set_profile(&test.profile);
       auto t0 = std::chrono::steady_clock::now();
       if (test.n_prompt > 0) {
         std::vector<int32_t> ids(static_cast<size_t>(test.n_prompt));
@@ -252,21 +249,19 @@ int RunBench(int argc, char** argv) {
       j["samples_ns"] = sns;
       j["samples_ts"] = sts;
       j["peak_rss_bytes"] = static_cast<int64_t>(ru.ru_maxrss) * 1024;
-      if (args->Has("--profile")) {
+      if (profile) {
         nlohmann::ordered_json prof = nlohmann::ordered_json::array();
-        const auto rows = ProfileRows(t);
-        for (size_t i = 0; i < rows.size(); ++i) {
-          const auto& e = t.profile.entries[i];
+        for (const ProfileRow& row : ProfileRows(t)) {
           nlohmann::ordered_json r;
-          r["type"] = rows[i].type;
-          r["rows"] = e.rows;
-          r["k"] = e.k;
-          r["weight_bytes"] = static_cast<int64_t>(e.weight_bytes);
-          r["calls"] = e.calls;
-          r["tokens"] = e.tokens;
-          r["seconds"] = e.seconds;
-          r["share"] = rows[i].share;
-          r[t.n_prompt > 0 ? "gflops" : "gbps"] = rows[i].rate;
+          r["type"] = DTypeName(row.e->dtype);
+          r["rows"] = row.e->rows;
+          r["k"] = row.e->k;
+          r["weight_bytes"] = static_cast<int64_t>(row.e->weight_bytes);
+          r["calls"] = row.e->calls;
+          r["tokens"] = row.e->tokens;
+          r["seconds"] = row.e->seconds;
+          r["share"] = row.share;
+          r[t.n_prompt > 0 ? "gflops" : "gbps"] = row.rate;
           prof.push_back(r);
         }
         j["qianwen_profile"] = prof;
@@ -295,7 +290,7 @@ int RunBench(int argc, char** argv) {
                 ("CPU " + kernels_name).c_str(), t.threads, name, ts);
   }
   std::printf("\npeak memory: %.1f MiB (resident set)\n", peak_mib);
-  if (args->Has("--profile")) {
+  if (profile) {
     for (const auto& t : tests) {
       const bool prompt = t.n_prompt > 0;
       std::printf("\nweight products of %s%lld (threads: %d, timed runs: %zu):\n\n",
@@ -307,9 +302,11 @@ int RunBench(int argc, char** argv) {
       std::printf(
           "| ------ | --------------- | -------------: | ---------: | ------: | --------: |\n");
       double share = 0;
-      for (const auto& r : ProfileRows(t)) {
-        std::printf("| %-6s | %-15s | %14.2f | %10.2f | %6.1f%% | %9.2f |\n", r.type.c_str(),
-                    r.shape.c_str(), r.calls_per_unit, r.us_per_call, 100 * r.share, r.rate);
+      for (const ProfileRow& r : ProfileRows(t)) {
+        const std::string shape = std::to_string(r.e->rows) + " x " + std::to_string(r.e->k);
+        std::printf("| %-6s | %-15s | %14.2f | %10.2f | %6.1f%% | %9.2f |\n",
+                    std::string(DTypeName(r.e->dtype)).c_str(), shape.c_str(), r.calls_per_unit,
+                    r.us_per_call, 100 * r.share, r.rate);
         share += r.share;
       }
       std::printf("\nall weight products: %.1f%% of the time\n", 100 * share);

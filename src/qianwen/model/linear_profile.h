@@ -35,7 +35,6 @@ struct LinearProfile {
     }
     entries.push_back({rows, k, dtype, weight_bytes, 1, tokens, seconds});
   }
-  void Clear() { entries.clear(); }
 };
 
 }  // namespace qw::model
